@@ -76,6 +76,11 @@ export interface ProbeResult {
   warnings?: ProbeIssue[];
   /** Defaults to `high` without errors and `low` with errors. */
   confidence?: Confidence;
+  /**
+   * Run statistics (timings, cache hit ratios, prefilter counts). Printed and written to the
+   * uncached `.codegenie/stats/<probe>.json`, never into the cached envelope: they vary run to run.
+   */
+  stats?: Record<string, unknown>;
 }
 
 export interface ProbeDefinition {

@@ -46,6 +46,11 @@ export async function extractLanguage(ctx: ProbeContext): Promise<ProbeResult> {
     }
   }
   const packageJsonCount = index.manifests.filter((p) => p === 'package.json' || p.endsWith('/package.json')).length;
+  const projectJsonCount = index.manifests.filter((p) => p === 'project.json' || p.endsWith('/project.json')).length;
+  // Nx or Turborepo alone orchestrate a single package just as well: a monorepo is declared
+  // workspaces (or a workspace-only tool), or several packages/projects side by side.
+  const declaresWorkspaces = [...tools].some((t) => t.endsWith('-workspaces') || t === 'lerna' || t === 'rush');
+  const isMonorepo = declaresWorkspaces || packageJsonCount > 1 || projectJsonCount > 1;
 
   return {
     slice: {
@@ -55,7 +60,7 @@ export async function extractLanguage(ctx: ProbeContext): Promise<ProbeResult> {
       extensions,
       primary_language: primary,
       monorepo: {
-        is_monorepo: tools.size > 0,
+        is_monorepo: isMonorepo,
         tools: [...tools].sort(byCodeUnit),
         package_json_count: packageJsonCount,
       },

@@ -1,0 +1,13 @@
+/** Nx batch implementation (`preferBatch`): every probe task that missed the cache, in one process. */
+import type { ExecutorContext, TaskGraph } from '@nx/devkit';
+import { runNxProbeTasks, type ProbeExecutorOptions } from './nx-adapter';
+
+export default async function probeBatch(
+  taskGraph: TaskGraph,
+  inputs: Record<string, ProbeExecutorOptions>,
+  _overrides: unknown,
+  context: ExecutorContext,
+): Promise<Record<string, { success: boolean; terminalOutput: string; status: 'success' | 'failure' | 'skipped' }>> {
+  const results = await runNxProbeTasks(taskGraph, inputs, context);
+  return Object.fromEntries(results);
+}

@@ -1,0 +1,105 @@
+/**
+ * Real temporary Nx workspaces for end-to-end tests: a fixture copied into a fresh git repository,
+ * this project's node_modules linked in (node_modules/codegenie is the project itself, built to
+ * dist/), and `nx` run as a user would — daemon off, no cloud.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+export const FIXTURES = join(PROJECT_ROOT, 'fixtures');
+const NX_BIN = join(PROJECT_ROOT, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
+
+const GIT_ENV = {
+  GIT_AUTHOR_NAME: 'codegenie tests',
+  GIT_AUTHOR_EMAIL: 'tests@codegenie.invalid',
+  GIT_COMMITTER_NAME: 'codegenie tests',
+  GIT_COMMITTER_EMAIL: 'tests@codegenie.invalid',
+  GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z',
+  GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z',
+};
+
+export interface NxResult {
+  status: number;
+  output: string;
+}
+
+export class TempWorkspace {
+  constructor(readonly root: string) {}
+
+  path(...parts: string[]): string {
+    return join(this.root, ...parts);
+  }
+
+  read(rel: string): string {
+    return readFileSync(this.path(rel), 'utf8');
+  }
+
+  write(rel: string, content: string): void {
+    writeFileSync(this.path(rel), content);
+  }
+
+  git(...args: string[]): string {
+    return execFileSync('git', args, { cwd: this.root, env: { ...process.env, ...GIT_ENV }, encoding: 'utf8' });
+  }
+
+  commit(message: string): void {
+    this.git('add', '-A');
+    this.git('commit', '-q', '--allow-empty', '-m', message);
+  }
+
+  /** Runs nx with the daemon off (as in CI); returns status and combined output. */
+  nx(args: string[], env: Record<string, string> = {}): NxResult {
+    const result = spawnSync(process.execPath, [NX_BIN, ...args], {
+      cwd: this.root,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        NX_DAEMON: 'false',
+        NX_NO_CLOUD: 'true',
+        NX_SKIP_NX_CACHE: '',
+        NX_TUI: 'false',
+        NX_INTERACTIVE: 'false',
+        CI: 'true',
+        FORCE_COLOR: '0',
+        NO_COLOR: '1',
+        ...env,
+      },
+      timeout: 180_000,
+    });
+    return { status: result.status ?? -1, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
+  }
+
+  dispose(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** Copies `fixtures/<fixture>` into a fresh git repository with this project's node_modules linked in. */
+export function createWorkspace(fixture: string, options: { linkNodeModules?: boolean; dir?: string } = {}): TempWorkspace {
+  const root = options.dir ?? mkdtempSync(join(tmpdir(), 'codegenie-e2e-'));
+  cpSync(join(FIXTURES, fixture), root, { recursive: true });
+  writeFileSync(join(root, '.gitignore'), 'node_modules\n.nx/\n.codegenie/\n');
+  if (options.linkNodeModules !== false) symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  const ws = new TempWorkspace(root);
+  ws.git('init', '-q', '-b', 'main');
+  ws.commit('initial');
+  return ws;
+}
+
+/** Task ids Nx replayed from cache, from its static output (`> nx run p:t  [local cache]`). */
+export function cachedTasks(output: string): string[] {
+  return [...output.matchAll(/> nx run (\S+)\s+\[(?:local|remote) cache\]/g)].map((m) => m[1]).sort();
+}
+
+/** Task ids Nx ran (cached or not). */
+export function ranTasks(output: string): string[] {
+  return [...new Set([...output.matchAll(/> nx run (\S+)/g)].map((m) => m[1]))].sort();
+}
+
+export function executedTasks(output: string): string[] {
+  const cached = new Set(cachedTasks(output));
+  return ranTasks(output).filter((t) => !cached.has(t));
+}

@@ -1,0 +1,76 @@
+/**
+ * Worker-thread entry: runs one probe at a time over files on disk. A probe that loops forever or
+ * exhausts memory takes only this thread down; the pool terminates and replaces it.
+ */
+import { lstatSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parentPort } from 'node:worker_threads';
+import type { FileIndex, ProbeDefinition, SiblingEnvelope } from '../probe-api';
+import { ProbeInputError } from '../probe-api';
+import { createProbeContext, type FileSource } from '../probe-context';
+import type { ProbeJob, WorkerReply } from './job';
+
+const probes = new Map<string, ProbeDefinition>();
+
+function loadProbe(folder: string): ProbeDefinition {
+  let probe = probes.get(folder);
+  if (!probe) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(join(folder, 'index.js')) as { default?: ProbeDefinition };
+    if (!mod.default || typeof mod.default.run !== 'function') throw new Error(`${folder}/index.js does not default-export a registered probe`);
+    probe = mod.default;
+    probes.set(folder, probe);
+  }
+  return probe;
+}
+
+/** Reads regular files under the scope root only; symlinks are never followed (they may point outside). */
+function diskSource(scopeDir: string): FileSource {
+  return {
+    async size(path) {
+      try {
+        const stat = lstatSync(join(scopeDir, path));
+        return stat.isFile() ? stat.size : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    read: (path) => readFile(join(scopeDir, path)),
+  };
+}
+
+async function runJob(job: ProbeJob): Promise<WorkerReply> {
+  const probe = loadProbe(job.probeFolder);
+  const fileIndex = job.fileIndexPath ? (JSON.parse(readFileSync(job.fileIndexPath, 'utf8')) as FileIndex) : undefined;
+  const siblings = job.siblingPaths?.map((p) => JSON.parse(readFileSync(p, 'utf8')) as SiblingEnvelope);
+  const ctx = createProbeContext({
+    probe,
+    files: job.files,
+    source: diskSource(join(job.workspaceRoot, job.scopeRoot)),
+    projectRoot: job.scopeRoot,
+    fileIndex,
+    siblings,
+    options: job.options,
+    maxFileBytes: job.maxFileBytes,
+  });
+  const withCache = job.cacheDir ? Object.assign(ctx, { cacheDir: job.cacheDir }) : ctx;
+  try {
+    return { type: 'result', result: await probe.run(withCache) };
+  } catch (err) {
+    if (err instanceof ProbeInputError && err.code !== 'outside-inputs') {
+      return { type: 'input-error', issue: { code: err.code, file: err.file, message: err.message } };
+    }
+    throw err;
+  }
+}
+
+parentPort?.on('message', (job: ProbeJob) => {
+  runJob(job).then(
+    (reply) => parentPort!.postMessage(reply),
+    (err: unknown) => {
+      const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      parentPort!.postMessage({ type: 'crash', message } satisfies WorkerReply);
+    },
+  );
+});

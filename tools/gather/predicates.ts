@@ -1,0 +1,78 @@
+/**
+ * A tiny, data-driven predicate language for catalog rules (risk flags, skills). Rules stay YAML a
+ * reviewer can diff; this module is the only code that interprets them.
+ *
+ *   { path: "build-system.lockfiles", empty: true }
+ *   { all: [ {...}, {...} ] }   { any: [...] }   { not: {...} }
+ *
+ * A path is dot-separated; a `[]` suffix flattens an array (`deployment.dockerfiles[].from[].pinned`).
+ * A path yields every value it reaches; tests are "some value ..." except `empty` ("nothing there").
+ */
+import { isRecord } from '../parse';
+
+export type Predicate =
+  | { all: Predicate[] }
+  | { any: Predicate[] }
+  | { not: Predicate }
+  | {
+      path: string;
+      exists?: boolean;
+      empty?: boolean;
+      truthy?: boolean;
+      equals?: unknown;
+      in?: unknown[];
+      gte?: number;
+      lte?: number;
+      matches?: string;
+    };
+
+export function select(root: unknown, path: string): unknown[] {
+  let values: unknown[] = [root];
+  for (const raw of path.split('.')) {
+    const flatten = raw.endsWith('[]');
+    const key = flatten ? raw.slice(0, -2) : raw;
+    const next: unknown[] = [];
+    for (const v of values) {
+      const child = key === '' ? v : isRecord(v) ? v[key] : undefined;
+      if (child === undefined || child === null) continue;
+      if (flatten) {
+        if (Array.isArray(child)) next.push(...child);
+        else if (isRecord(child)) next.push(...Object.values(child));
+      } else next.push(child);
+    }
+    values = next;
+  }
+  return values;
+}
+
+function isEmptyValue(v: unknown): boolean {
+  return v === '' || (Array.isArray(v) && v.length === 0) || (isRecord(v) && Object.keys(v).length === 0);
+}
+
+export function evaluate(p: Predicate, root: unknown): boolean {
+  if ('all' in p) return p.all.every((q) => evaluate(q, root));
+  if ('any' in p) return p.any.some((q) => evaluate(q, root));
+  if ('not' in p) return !evaluate(p.not, root);
+  const values = select(root, p.path);
+  const checks: boolean[] = [];
+  if (p.exists !== undefined) checks.push(values.length > 0 === p.exists);
+  if (p.empty !== undefined) checks.push(values.every(isEmptyValue) === p.empty);
+  if (p.truthy !== undefined) checks.push(values.some((v) => Boolean(v)) === p.truthy);
+  if (p.equals !== undefined) checks.push(values.some((v) => v === p.equals));
+  if (p.in !== undefined) checks.push(values.some((v) => p.in!.includes(v)));
+  if (p.gte !== undefined) checks.push(values.some((v) => typeof v === 'number' && v >= p.gte!));
+  if (p.lte !== undefined) checks.push(values.some((v) => typeof v === 'number' && v <= p.lte!));
+  if (p.matches !== undefined) {
+    const re = new RegExp(p.matches);
+    checks.push(values.some((v) => typeof v === 'string' && re.test(v)));
+  }
+  return checks.length > 0 && checks.every(Boolean);
+}
+
+/** Values at `path`, rendered as short strings for a flag's evidence (deduplicated, sorted, capped). */
+export function evidence(root: unknown, path: string | undefined, cap = 20): string[] {
+  if (!path) return [];
+  const out = new Set<string>();
+  for (const v of select(root, path)) out.add(typeof v === 'string' ? v : JSON.stringify(v));
+  return [...out].sort().slice(0, cap);
+}

@@ -1,0 +1,158 @@
+/**
+ * Pure mapping from the probe registry to Nx target configurations for one scope (the repository
+ * or one workspace package). Everything that decides what re-runs lives here:
+ * - a probe's file inputs are exactly its declared globs, anchored at the scope;
+ * - its version, the codegenie version and the options it reads reach its hash through a
+ *   `runtime` input of its own — NOT through target options, which Nx folds into one hash of the
+ *   whole project configuration (changing one probe's options would re-run every probe);
+ * - paths-only probes depend on the file index's output, so content edits do not invalidate them.
+ */
+import type { TargetConfiguration } from '@nx/devkit';
+import { createHash } from 'node:crypto';
+import type { RegisteredProbe } from '../registry';
+import { CONTEXT_DIR, CONTEXT_FILE, RAW_DIR, VIEWS_FILE } from '../artifact-paths';
+import type { NormalizedOptions } from './options';
+import { probeOptions } from './options';
+
+/** Bumped when the merged context's shape changes; it enters the gather target's hash. */
+export const CONTEXT_SCHEMA_VERSION = '1';
+
+export interface Scope {
+  /** `''` for the repository, else the workspace package root (`packages/api`). */
+  root: string;
+  /** Nx token the scope's paths are anchored at. */
+  token: '{workspaceRoot}' | '{projectRoot}';
+}
+
+export const REPO_SCOPE: Scope = { root: '', token: '{workspaceRoot}' };
+
+export function packageScope(root: string): Scope {
+  return { root, token: '{projectRoot}' };
+}
+
+/** `package.json` → `{workspaceRoot}/package.json`; `!**\/x/**` → `!{workspaceRoot}/**\/x/**`. */
+export function anchorGlob(scope: Scope, glob: string): string {
+  return glob.startsWith('!') ? `!${scope.token}/${glob.slice(1)}` : `${scope.token}/${glob}`;
+}
+
+/** The scope's artifact folder as Nx sees it (outputs are anchored the same way as inputs). */
+function outputPath(scope: Scope, file: string): string {
+  return `${scope.token}/${CONTEXT_DIR}/${file}`;
+}
+
+function shortHash(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 12);
+}
+
+/**
+ * A `runtime` input whose output is a constant naming what the hash must carry. Only shell-safe
+ * characters go into it, so `sh -c` and `cmd /C` print the same line.
+ */
+export function versionInput(parts: Record<string, string>): { runtime: string } {
+  const words = Object.entries(parts).map(([k, v]) => `${k}=${v.replace(/[^A-Za-z0-9._+@-]/g, '_')}`);
+  return { runtime: `echo codegenie ${words.join(' ')}` };
+}
+
+export interface TargetNames {
+  fileIndex: string;
+  gather: string;
+  probe(name: string): string;
+}
+
+export function targetNames(options: NormalizedOptions): TargetNames {
+  return {
+    fileIndex: options.fileIndexTargetName,
+    gather: options.gatherTargetName,
+    probe: (name) => `${options.probeTargetPrefix}${name}`,
+  };
+}
+
+const TECHNOLOGIES = ['codegenie'];
+
+export function fileIndexTarget(scope: Scope, noiseDirs: readonly string[], version: string): TargetConfiguration {
+  return {
+    executor: 'codegenie:file-index',
+    cache: true,
+    options: { scope: scope.root },
+    inputs: [
+      anchorGlob(scope, '**/*'),
+      ...noiseDirs.map((dir) => anchorGlob(scope, `!**/${dir}/**`)),
+      versionInput({ codegenie: version, target: 'file-index' }),
+    ],
+    outputs: [outputPath(scope, `${RAW_DIR}/file-index.json`)],
+    metadata: {
+      description: 'Lists the files of this scope once (git-ignore aware, noise folders excluded) for paths-only probes.',
+      technologies: TECHNOLOGIES,
+    },
+  };
+}
+
+export function probeTarget(
+  scope: Scope,
+  probe: RegisteredProbe,
+  siblings: readonly RegisteredProbe[],
+  names: TargetNames,
+  options: NormalizedOptions,
+  version: string,
+): TargetConfiguration {
+  const inputs: NonNullable<TargetConfiguration['inputs']> = probe.inputs.map((g) => anchorGlob(scope, g));
+  const dependsOn: string[] = [];
+  if (probe.usesFileIndex) {
+    dependsOn.push(names.fileIndex);
+    inputs.push({ dependentTasksOutputFiles: `**/${RAW_DIR}/file-index.json`, transitive: false });
+  }
+  if (probe.runsLast) {
+    for (const other of siblings) if (other.name !== probe.name && !other.runsLast) dependsOn.push(names.probe(other.name));
+    inputs.push({ dependentTasksOutputFiles: `**/${RAW_DIR}/*.json`, transitive: false });
+  }
+  const opts = probeOptions(options);
+  inputs.push(versionInput({ codegenie: version, probe: `${probe.name}@${probe.version}`, options: shortHash(opts) }));
+  return {
+    executor: 'codegenie:probe',
+    cache: true,
+    options: { probe: probe.name, scope: scope.root },
+    inputs,
+    ...(dependsOn.length > 0 ? { dependsOn: [...new Set(dependsOn)].sort() } : {}),
+    outputs: [outputPath(scope, `${RAW_DIR}/${probe.name}.json`)],
+    metadata: {
+      description: `codegenie probe ${probe.name} (v${probe.version}, ${probe.heaviness}${probe.runsLast ? ', runs last' : ''}): ${probe.description}`,
+      technologies: TECHNOLOGIES,
+    },
+  };
+}
+
+export function gatherTarget(scope: Scope, probes: readonly RegisteredProbe[], names: TargetNames, version: string): TargetConfiguration {
+  return {
+    executor: 'codegenie:gather',
+    cache: true,
+    options: { scope: scope.root },
+    dependsOn: [names.fileIndex, ...probes.map((p) => names.probe(p.name))],
+    inputs: [
+      { dependentTasksOutputFiles: `**/${RAW_DIR}/*.json`, transitive: false },
+      versionInput({ codegenie: version, target: 'gather', schema: CONTEXT_SCHEMA_VERSION }),
+    ],
+    outputs: [outputPath(scope, CONTEXT_FILE), outputPath(scope, VIEWS_FILE)],
+    metadata: {
+      description: 'Merges the probe outputs into .codegenie/context/repo-context.yaml and views.json.',
+      technologies: TECHNOLOGIES,
+    },
+  };
+}
+
+/** Every codegenie target of one scope. */
+export function scopeTargets(
+  scope: Scope,
+  probes: readonly RegisteredProbe[],
+  options: NormalizedOptions,
+  noiseDirs: readonly string[],
+  version: string,
+): Record<string, TargetConfiguration> {
+  const names = targetNames(options);
+  const inScope = scope.root === '' ? probes : probes.filter((p) => !p.repoOnly);
+  const targets: Record<string, TargetConfiguration> = {
+    [names.fileIndex]: fileIndexTarget(scope, noiseDirs, version),
+  };
+  for (const probe of inScope) targets[names.probe(probe.name)] = probeTarget(scope, probe, inScope, names, options, version);
+  targets[names.gather] = gatherTarget(scope, inScope, names, version);
+  return targets;
+}
