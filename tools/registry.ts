@@ -79,7 +79,10 @@ export function loadProbes(env: NodeJS.ProcessEnv = process.env): RegisteredProb
       loadingFolder = folder;
       try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        require(file);
+        const mod = require(file) as { default?: ProbeDefinition } & Partial<ProbeDefinition>;
+        // A probe outside this package may export its registration as plain data instead of
+        // calling registerProbe (it may not be able to resolve `codegenie` from where it lives).
+        if (![...registered.values()].some((p) => p.folder === folder)) registerProbe(mod.default ?? (mod as ProbeDefinition));
       } finally {
         loadingFolder = undefined;
       }

@@ -1,7 +1,7 @@
 import { loadCatalog } from '../../tools/catalog';
 import { extensionOf } from '../../tools/file-index';
 import { byCodeUnit, isRecord, parseJson } from '../../tools/parse';
-import type { ProbeContext, ProbeIssue, ProbeResult } from '../../tools/probe-api';
+import { ProbeInputError, type ProbeContext, type ProbeIssue, type ProbeResult } from '../../tools/probe-api';
 
 interface LanguageCatalog {
   languages: Record<string, { kind: string; extensions: string[] }>;
@@ -32,9 +32,14 @@ export async function extractLanguage(ctx: ProbeContext): Promise<ProbeResult> {
   const errors: ProbeIssue[] = [];
   let workspacesDeclared = false;
   if (ctx.files.includes('package.json')) {
-    const parsed = parseJson('package.json', await ctx.readText('package.json'));
-    if (!parsed.ok) errors.push(parsed.issue);
-    else if (isRecord(parsed.value) && parsed.value.workspaces !== undefined) workspacesDeclared = true;
+    try {
+      const parsed = parseJson('package.json', await ctx.readText('package.json'));
+      if (!parsed.ok) errors.push(parsed.issue);
+      else if (isRecord(parsed.value) && parsed.value.workspaces !== undefined) workspacesDeclared = true;
+    } catch (err) {
+      if (!(err instanceof ProbeInputError)) throw err;
+      errors.push({ code: err.code, file: err.file, message: err.message });
+    }
   }
   const rootFiles = new Set(index.manifests.filter((p) => !p.includes('/')));
   const tools = new Set<string>();

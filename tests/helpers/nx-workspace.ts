@@ -72,6 +72,21 @@ export class TempWorkspace {
     return { status: result.status ?? -1, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
   }
 
+  /** `nx show project <name> --json`, parsed. */
+  project(name: string, env: Record<string, string> = {}): { root: string; targets: Record<string, { inputs?: unknown[]; dependsOn?: unknown[] }> } {
+    const out = this.nx(['show', 'project', name, '--json'], env);
+    if (out.status !== 0) throw new Error(out.output);
+    return JSON.parse(out.output.slice(out.output.indexOf('{')));
+  }
+
+  /** Ids of the codegenie tasks of a project (`p:file-index`, `p:probe-*`, `p:gather`). */
+  codegenieTasks(name: string, env: Record<string, string> = {}): string[] {
+    return Object.keys(this.project(name, env).targets)
+      .filter((t) => t === 'gather' || t === 'file-index' || t.startsWith('probe-'))
+      .map((t) => `${name}:${t}`)
+      .sort();
+  }
+
   dispose(): void {
     rmSync(this.root, { recursive: true, force: true });
   }
@@ -91,15 +106,19 @@ export function createWorkspace(fixture: string, options: { linkNodeModules?: bo
 
 /** Task ids Nx replayed from cache, from its static output (`> nx run p:t  [local cache]`). */
 export function cachedTasks(output: string): string[] {
-  return [...output.matchAll(/> nx run (\S+)\s+\[(?:local|remote) cache\]/g)].map((m) => m[1]).sort();
+  return [...output.matchAll(/(?:>|✔|✖)\s+nx run (\S+)\s+\[(?:local|remote) cache\]/g)].map((m) => m[1]).sort();
 }
 
 /** Task ids Nx ran (cached or not). */
 export function ranTasks(output: string): string[] {
-  return [...new Set([...output.matchAll(/> nx run (\S+)/g)].map((m) => m[1]))].sort();
+  return [...new Set([...output.matchAll(/(?:>|✔|✖)\s+nx run (\S+)/g)].map((m) => m[1]))].sort();
 }
 
-export function executedTasks(output: string): string[] {
+/**
+ * Tasks that executed (missed the cache). Nx prints batched tasks only when they are replayed
+ * (`[local cache]`), so "executed" is every task of the run minus the replayed ones.
+ */
+export function executedTasks(output: string, allTasks: readonly string[]): string[] {
   const cached = new Set(cachedTasks(output));
-  return ranTasks(output).filter((t) => !cached.has(t));
+  return [...new Set([...allTasks, ...ranTasks(output)])].filter((t) => !cached.has(t)).sort();
 }

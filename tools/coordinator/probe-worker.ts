@@ -2,7 +2,7 @@
  * Worker-thread entry: runs one probe at a time over files on disk. A probe that loops forever or
  * exhausts memory takes only this thread down; the pool terminates and replaces it.
  */
-import { lstatSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
@@ -17,9 +17,10 @@ function loadProbe(folder: string): ProbeDefinition {
   let probe = probes.get(folder);
   if (!probe) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(join(folder, 'index.js')) as { default?: ProbeDefinition };
-    if (!mod.default || typeof mod.default.run !== 'function') throw new Error(`${folder}/index.js does not default-export a registered probe`);
-    probe = mod.default;
+    const mod = require(join(folder, 'index.js')) as { default?: ProbeDefinition } & Partial<ProbeDefinition>;
+    const def = mod.default ?? (mod as ProbeDefinition);
+    if (typeof def.run !== 'function') throw new Error(`${folder}/index.js exports no probe registration`);
+    probe = def;
     probes.set(folder, probe);
   }
   return probe;
@@ -43,7 +44,8 @@ function diskSource(scopeDir: string): FileSource {
 async function runJob(job: ProbeJob): Promise<WorkerReply> {
   const probe = loadProbe(job.probeFolder);
   const fileIndex = job.fileIndexPath ? (JSON.parse(readFileSync(job.fileIndexPath, 'utf8')) as FileIndex) : undefined;
-  const siblings = job.siblingPaths?.map((p) => JSON.parse(readFileSync(p, 'utf8')) as SiblingEnvelope);
+  // A sibling that failed has no envelope: the runsLast probe sees the ones that exist.
+  const siblings = job.siblingPaths?.filter((p) => existsSync(p)).map((p) => JSON.parse(readFileSync(p, 'utf8')) as SiblingEnvelope);
   const ctx = createProbeContext({
     probe,
     files: job.files,

@@ -48,7 +48,9 @@ export function buildArtifacts(input: GatherInput): { context: RepoContext; view
   const envelopes = inScope.map((probe) => {
     const env = readJson<Envelope>(join(input.workspaceRoot, paths.raw(probe.name)), `raw/${probe.name}.json`);
     problems.push(...validateAgainst('envelope.schema.json', env, `raw/${probe.name}.json`));
-    problems.push(...validateAgainst(`slices/${probe.name}.schema.json`, env.slice, `${probe.name} slice`));
+    // A probe that could not read its input at all leaves an empty slice beside its errors.
+    const emptyAfterError = Object.keys(env.slice ?? {}).length === 0 && env.errors.length > 0;
+    if (!emptyAfterError) problems.push(...validateAgainst(`slices/${probe.name}.schema.json`, env.slice, `${probe.name} slice`));
     return env;
   });
   const indexPath = join(input.workspaceRoot, paths.raw('file-index'));
