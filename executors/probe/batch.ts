@@ -9,5 +9,7 @@ export default async function probeBatch(
   context: ExecutorContext,
 ): Promise<Record<string, { success: boolean; terminalOutput: string; status: 'success' | 'failure' | 'skipped' }>> {
   const results = await runNxProbeTasks(taskGraph, inputs, context);
+  // Nx does not print a failed batch task's terminalOutput; say what failed ourselves, once.
+  for (const result of results.values()) if (result.status === 'failure') process.stderr.write(result.terminalOutput);
   return Object.fromEntries(results);
 }
