@@ -126,7 +126,7 @@ export function gatherTarget(scope: Scope, probes: readonly RegisteredProbe[], n
     executor: 'codegenie:gather',
     cache: true,
     options: { scope: scope.root },
-    dependsOn: [names.fileIndex, ...probes.map((p) => names.probe(p.name))],
+    dependsOn: [names.fileIndex, ...probes.map((p) => names.probe(p.name)).sort()],
     inputs: [
       { dependentTasksOutputFiles: `**/${RAW_DIR}/*.json`, transitive: false },
       versionInput({ codegenie: version, target: 'gather', schema: CONTEXT_SCHEMA_VERSION }),
