@@ -4,7 +4,7 @@
  * dist/), and `nx` run as a user would — daemon off, no cloud.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -92,10 +92,23 @@ export class TempWorkspace {
   }
 }
 
+/**
+ * Fixtures keep Nx project files as `project.fixture.json`, so they do not become projects of this
+ * repository's own Nx workspace; a materialized copy gets the real name back.
+ */
+function restoreProjectFiles(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) restoreProjectFiles(full);
+    else if (entry.name === 'project.fixture.json') renameSync(full, join(dir, 'project.json'));
+  }
+}
+
 /** Copies `fixtures/<fixture>` into a fresh git repository with this project's node_modules linked in. */
 export function createWorkspace(fixture: string, options: { linkNodeModules?: boolean; dir?: string } = {}): TempWorkspace {
   const root = options.dir ?? mkdtempSync(join(tmpdir(), 'codegenie-e2e-'));
   cpSync(join(FIXTURES, fixture), root, { recursive: true });
+  restoreProjectFiles(root);
   writeFileSync(join(root, '.gitignore'), 'node_modules\n.nx/\n.codegenie/\n');
   if (options.linkNodeModules !== false) symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
   const ws = new TempWorkspace(root);
