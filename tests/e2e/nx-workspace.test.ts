@@ -37,7 +37,10 @@ describe('Nx workspace with project.json projects', () => {
     const run = ws.nx(['graph', '--targets=gather', '--projects=repo', '--file=graph.json']);
     expect(run.status, run.output).toBe(0);
     const graph = JSON.parse(ws.read('graph.json'));
-    const deps: Record<string, string[]> = graph.tasks.dependencies;
+    // Nx 24 writes edges as `{ id }` objects.
+    const deps: Record<string, string[]> = Object.fromEntries(
+      Object.entries(graph.tasks.dependencies as Record<string, Array<string | { id: string }>>).map(([k, v]) => [k, v.map((e) => (typeof e === 'string' ? e : e.id))]),
+    );
     expect(deps['repo:gather']).toEqual(expect.arrayContaining(['repo:file-index', 'repo:probe-language']));
     expect(deps['repo:probe-language']).toEqual(['repo:file-index']);
   });
