@@ -56,6 +56,10 @@ export class BenchWorkspace {
       CI: 'true',
       NO_COLOR: '1',
       FORCE_COLOR: '0',
+      // Nx 24 otherwise keeps the cache under ~/.nx/<repository id>/, shared by every clone of
+      // the same history: the cold scenario clears this folder, and churn's clean clone gets its own.
+      NX_CACHE_DIRECTORY: join(this.root, '.nx', 'cache'),
+      NX_WORKSPACE_DATA_DIRECTORY: join(this.root, '.nx', 'workspace-data'),
       ...extra,
     };
   }

@@ -65,6 +65,11 @@ export class TempWorkspace {
         CI: 'true',
         FORCE_COLOR: '0',
         NO_COLOR: '1',
+        // Nx 24 shares one cache per repository identity under ~/.nx/<id>/: identical fixture
+        // commits in different temp folders (and earlier test runs) would replay each other's
+        // tasks. Each workspace gets its own cache so every test sees a cold start.
+        NX_CACHE_DIRECTORY: this.path('.nx', 'cache'),
+        NX_WORKSPACE_DATA_DIRECTORY: this.path('.nx', 'workspace-data'),
         ...env,
       },
       timeout: 180_000,
