@@ -1,0 +1,23 @@
+import { registerProbe } from '../../tools/registry';
+
+export default registerProbe({
+  name: 'build-system',
+  version: '1',
+  description: 'Package manager and version, lockfiles, Node version constraints, classified scripts, bundlers, TypeScript configs.',
+  // Contents read: the root package.json, the root Node version files and every tsconfig*.json
+  // outside noise folders (the same folders the file index leaves out). Lockfiles and bundler
+  // config files matter by presence only, so they come from the file index, not from inputs:
+  // a dependency bump that rewrites the lockfile does not re-run this probe.
+  inputs: [
+    'package.json',
+    '.nvmrc',
+    '.node-version',
+    '.tool-versions',
+    '**/tsconfig*.json',
+    '!**/{node_modules,bower_components,jspm_packages,dist,build,out,coverage,.nyc_output,.next,.nuxt,.svelte-kit,.astro,.turbo,.cache,.parcel-cache,.vercel,.netlify,.pnpm-store,tmp,target,.git,.codegenie,.nx}/**',
+    '!**/.yarn/{cache,unplugged}/**',
+  ],
+  usesFileIndex: true,
+  heaviness: 'light',
+  run: async (ctx) => (await import('./extract')).extractBuildSystem(ctx),
+});

@@ -1,0 +1,88 @@
+/**
+ * Yarn berry (2+) `yarn.lock`: YAML read with `@yarnpkg/parsers`' `parseSyml`. Keys join several
+ * descriptors (`"a@npm:^1.0.0, a@npm:^1.1.0"`); `resolution` names the locked locator
+ * (`a@npm:1.1.0`, `a@patch:a@npm%3A1.1.0#…::version=1.1.0&hash=…`, `app@workspace:.`).
+ * Workspace entries are the project's own packages: they are importers, not locked packages.
+ */
+import { isRecord } from '../../../tools/parse';
+import { loadSyml, yamlString } from './syml';
+import { emptyLockfile, issue, PackageSet, splitNameAndRange, type LockedPackage, type LockedRef, type PackageSource, type ParsedLockfile } from './types';
+
+function sourceOfReference(reference: string): PackageSource {
+  if (reference.startsWith('npm:')) return 'registry';
+  if (reference.startsWith('patch:')) return reference.includes('@npm%3A') ? 'registry' : 'other';
+  if (reference.startsWith('link:') || reference.startsWith('portal:')) return 'link';
+  if (reference.startsWith('file:')) return /\.(tgz|tar\.gz|tar)(#|$)/.test(reference) ? 'tarball' : 'directory';
+  if (/^(git\+|git:|github:|https?:\/\/github\.com\/.*\.git)/.test(reference) || reference.includes('#commit=')) return 'git';
+  if (/^https?:/.test(reference)) return 'tarball';
+  return 'other';
+}
+
+export function parseYarnBerryLockfile(file: string, text: string): ParsedLockfile {
+  const loaded = loadSyml(file, text);
+  if (!loaded.ok) return emptyLockfile('yarn-berry', [loaded.issue]);
+  const doc = loaded.value;
+  const metadata = isRecord(doc.__metadata) ? doc.__metadata : undefined;
+  const rawVersion = metadata ? yamlString(metadata.version) : undefined;
+  // Failsafe YAML yields strings; the marker is an integer in every berry lockfile.
+  const formatVersion = rawVersion === undefined ? null : /^\d+$/.test(rawVersion) ? Number(rawVersion) : rawVersion;
+  if (!metadata) return emptyLockfile('yarn-berry', [issue(file, 'not-a-lockfile', 'no __metadata block (neither yarn classic nor berry)')]);
+
+  const set = new PackageSet();
+  const byDescriptor = new Map<string, LockedRef>();
+  const byName = new Map<string, LockedRef[]>();
+  const workspaces = new Map<string, Record<string, unknown>>();
+  let entries = 0;
+  let malformed = 0;
+  for (const [key, entry] of Object.entries(doc)) {
+    if (key === '__metadata') continue;
+    if (!isRecord(entry)) {
+      malformed++;
+      continue;
+    }
+    const resolution = yamlString(entry.resolution) ?? key.split(', ')[0];
+    const [name, reference] = splitNameAndRange(resolution);
+    const descriptors = key.split(/,\s*/);
+    if (reference.startsWith('workspace:')) {
+      const dir = reference.slice('workspace:'.length);
+      workspaces.set(dir === '.' ? '' : dir, isRecord(entry.dependencies) ? entry.dependencies : {});
+      for (const d of descriptors) byDescriptor.set(d, { name, version: `link:${dir}` });
+      continue;
+    }
+    entries++;
+    const version = yamlString(entry.version) ?? 'unknown';
+    const pkg: LockedPackage = { name, version, source: sourceOfReference(reference), resolved: resolution };
+    const checksum = yamlString(entry.checksum);
+    if (checksum !== undefined) pkg.integrity = checksum;
+    if (reference.startsWith('patch:')) pkg.patched = true;
+    const ref = { name, version };
+    for (const d of descriptors) {
+      const [installed] = splitNameAndRange(d);
+      set.add({ ...pkg }, installed);
+      byDescriptor.set(d, ref);
+      const list = byName.get(installed) ?? [];
+      if (!list.some((r) => r.version === version)) list.push(ref);
+      byName.set(installed, list);
+    }
+  }
+  const issues = malformed > 0 ? [issue(file, 'malformed-entry', `${malformed} entries are not mappings`)] : [];
+  return {
+    kind: 'yarn-berry',
+    format_version: formatVersion,
+    readable: true,
+    packages: set.toSortedArray(),
+    entry_count: entries,
+    importer_dirs: [...workspaces.keys()].sort(),
+    locate: (dir, name, specifier) => {
+      const recorded = yamlString(workspaces.get(dir)?.[name]);
+      // The package.json specifier first (berry writes bare ranges as `npm:<range>`), then what
+      // the workspace entry recorded, then any locked version of the name.
+      for (const candidate of [`${name}@${specifier}`, `${name}@npm:${specifier}`, recorded && `${name}@${recorded}`]) {
+        const hit = candidate ? byDescriptor.get(candidate) : undefined;
+        if (hit) return [hit];
+      }
+      return byName.get(name) ?? [];
+    },
+    issues,
+  };
+}
