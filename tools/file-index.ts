@@ -16,17 +16,28 @@ export function fileIndexCatalog(): FileIndexCatalog {
   return loadCatalog<FileIndexCatalog>('file-index');
 }
 
-/** True when any folder of `path` (relative, `/`-separated) is a noise folder (`node_modules`, `.yarn/cache`, ...). */
+/**
+ * True when a folder of `path` (relative, `/`-separated) is a noise folder: `node_modules` or
+ * `.yarn/cache` at any depth, `/build` (leading slash) only at the root.
+ */
 export function noiseMatcher(noiseDirs: readonly string[]): (path: string) => boolean {
-  const single = new Set(noiseDirs.filter((d) => !d.includes('/')));
-  const nested = noiseDirs.filter((d) => d.includes('/')).map((d) => `${d}/`);
+  const rootOnly = noiseDirs.filter((d) => d.startsWith('/')).map((d) => `${d.slice(1)}/`);
+  const anyDepth = noiseDirs.filter((d) => !d.startsWith('/'));
+  const single = new Set(anyDepth.filter((d) => !d.includes('/')));
+  const nested = anyDepth.filter((d) => d.includes('/')).map((d) => `${d}/`);
   return (path) => {
+    if (rootOnly.some((d) => path.startsWith(d))) return true;
     const parts = path.split('/');
     for (let i = 0; i < parts.length - 1; i++) if (single.has(parts[i])) return true;
     if (nested.length === 0) return false;
     const withSlash = `/${path}`;
     return nested.some((d) => path.startsWith(d) || withSlash.includes(`/${d}`));
   };
+}
+
+/** The same folders as negated input globs (`!**\/node_modules/**`, `!build/**`), relative to a scope. */
+export function noiseExclusionGlobs(noiseDirs: readonly string[]): string[] {
+  return noiseDirs.map((d) => (d.startsWith('/') ? `!${d.slice(1)}/**` : `!**/${d}/**`));
 }
 
 /** Lower-cased last extension the way `path.posix.extname` sees it (`a.d.ts` → `.ts`, `.eslintrc` → ''). */

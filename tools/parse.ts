@@ -55,7 +55,9 @@ export function parseJson5<T = unknown>(file: string, text: string): Parsed<T> {
   }
 }
 
-const YAML_OPTIONS = { uniqueKeys: false, maxAliasCount: MAX_ALIAS_COUNT, prettyErrors: false, strict: false } as const;
+// `uniqueKeys: true` makes the parser *report* duplicate keys (DUPLICATE_KEY); they are downgraded
+// to a warning below and the last value wins, as in most YAML consumers.
+const YAML_OPTIONS = { uniqueKeys: true, maxAliasCount: MAX_ALIAS_COUNT, prettyErrors: false, strict: false } as const;
 
 /** One YAML document. Duplicate keys become a warning (last one wins, like most YAML consumers). */
 export function parseYaml<T = unknown>(file: string, text: string): Parsed<T> {

@@ -102,6 +102,12 @@ export interface ProbeDefinition {
   runsLast?: boolean;
   /** Only for the repository-level project, not for each workspace package. */
   repoOnly?: boolean;
+  /**
+   * Largest file this probe reads (bytes). Defaults to the coordinator's limit (8 MiB); a probe
+   * that must read big files on purpose (lockfiles) raises it. The plugin option `maxFileBytes`,
+   * when set, applies to every probe.
+   */
+  maxFileBytes?: number;
   run(ctx: ProbeContext): Promise<ProbeResult>;
 }
 

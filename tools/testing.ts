@@ -42,7 +42,7 @@ export async function runProbeInMemory(
     fileIndex,
     siblings: extra.siblings,
     options: extra.options,
-    maxFileBytes: extra.maxFileBytes,
+    maxFileBytes: extra.maxFileBytes ?? probe.maxFileBytes,
   });
   return probe.run(ctx);
 }

@@ -1,3 +1,4 @@
+import { fileIndexCatalog, noiseExclusionGlobs } from '../../tools/file-index';
 import { registerProbe } from '../../tools/registry';
 
 export default registerProbe({
@@ -14,8 +15,7 @@ export default registerProbe({
     '.node-version',
     '.tool-versions',
     '**/tsconfig*.json',
-    '!**/{node_modules,bower_components,jspm_packages,dist,build,out,coverage,.nyc_output,.next,.nuxt,.svelte-kit,.astro,.turbo,.cache,.parcel-cache,.vercel,.netlify,.pnpm-store,tmp,target,.git,.codegenie,.nx}/**',
-    '!**/.yarn/{cache,unplugged}/**',
+    ...noiseExclusionGlobs(fileIndexCatalog().noiseDirs),
   ],
   usesFileIndex: true,
   heaviness: 'light',

@@ -24,5 +24,7 @@ export default registerProbe({
     '!.nx/**',
   ],
   heaviness: 'medium',
+  // Lockfiles of large monorepos reach tens of MB (a 50,000-package package-lock.json is ~18 MB).
+  maxFileBytes: 64 * 1024 * 1024,
   run: async (ctx) => (await import('./extract')).extractManifest(ctx),
 });

@@ -31,6 +31,7 @@ export interface BatchSettings {
   workspaceRoot: string;
   jobs: number;
   timeoutMs: number;
+  /** The plugin option: when set, the file size limit of every probe. */
   maxFileBytes?: number;
   /** `ctx.options` for every probe. */
   probeOptions: Record<string, unknown>;
@@ -97,7 +98,7 @@ export async function runProbeBatch(tasks: readonly BatchTask[], settings: Batch
       scopeRoot,
       files: await settings.listFiles(probe, scopeRoot),
       options: settings.probeOptions,
-      maxFileBytes: settings.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+      maxFileBytes: settings.maxFileBytes ?? probe.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
       cacheDir: settings.cacheDir,
     };
     if (probe.usesFileIndex) job.fileIndexPath = join(settings.workspaceRoot, paths.raw('file-index'));

@@ -4,6 +4,7 @@
  *
  *   { path: "build-system.lockfiles", empty: true }
  *   { all: [ {...}, {...} ] }   { any: [...] }   { not: {...} }
+ *   { path: "deployment.dockerfiles[]", some: { path: user, exists: false } }
  *
  * A path is dot-separated; a `[]` suffix flattens an array (`deployment.dockerfiles[].from[].pinned`).
  * A path yields every value it reaches; tests are "some value ..." except `empty` ("nothing there").
@@ -24,6 +25,8 @@ export type Predicate =
       gte?: number;
       lte?: number;
       matches?: string;
+      /** Some element at `path` satisfies this predicate (evaluated with the element as root). */
+      some?: Predicate;
     };
 
 export function select(root: unknown, path: string): unknown[] {
@@ -62,6 +65,7 @@ export function evaluate(p: Predicate, root: unknown): boolean {
   if (p.in !== undefined) checks.push(values.some((v) => p.in!.includes(v)));
   if (p.gte !== undefined) checks.push(values.some((v) => typeof v === 'number' && v >= p.gte!));
   if (p.lte !== undefined) checks.push(values.some((v) => typeof v === 'number' && v <= p.lte!));
+  if (p.some !== undefined) checks.push(values.some((v) => evaluate(p.some!, v)));
   if (p.matches !== undefined) {
     const re = new RegExp(p.matches);
     checks.push(values.some((v) => typeof v === 'string' && re.test(v)));
@@ -69,10 +73,21 @@ export function evaluate(p: Predicate, root: unknown): boolean {
   return checks.length > 0 && checks.every(Boolean);
 }
 
-/** Values at `path`, rendered as short strings for a flag's evidence (deduplicated, sorted, capped). */
-export function evidence(root: unknown, path: string | undefined, cap = 20): string[] {
-  if (!path) return [];
+/**
+ * Where a flag's evidence comes from: a path, or a path whose elements are filtered by a
+ * predicate (evaluated on each element) and reduced to one field.
+ *   evidence: { path: "deployment.images[]", where: { path: pinned, equals: false }, pick: ref }
+ */
+export type EvidenceSpec = string | { path: string; where?: Predicate; pick?: string };
+
+/** Evidence values rendered as short strings (deduplicated, sorted, capped). */
+export function evidence(root: unknown, spec: EvidenceSpec | undefined, cap = 20): string[] {
+  if (!spec) return [];
+  const { path, where, pick } = typeof spec === 'string' ? { path: spec, where: undefined, pick: undefined } : spec;
+  let values = select(root, path);
+  if (where) values = values.filter((v) => evaluate(where, v));
+  if (pick) values = values.flatMap((v) => select(v, pick));
   const out = new Set<string>();
-  for (const v of select(root, path)) out.add(typeof v === 'string' ? v : JSON.stringify(v));
+  for (const v of values) out.add(typeof v === 'string' ? v : JSON.stringify(v));
   return [...out].sort().slice(0, cap);
 }

@@ -7,7 +7,7 @@ import { loadCatalog } from '../catalog';
 import type { Confidence } from '../probe-api';
 import { byCodeUnit, isRecord } from '../parse';
 import type { RepoContext } from './merge';
-import { evaluate, evidence, select, type Predicate } from './predicates';
+import { evaluate, evidence, select, type EvidenceSpec, type Predicate } from './predicates';
 
 export const VIEWS_SCHEMA_VERSION = 1;
 
@@ -19,7 +19,7 @@ interface RiskRule {
   category: string;
   message: string;
   when: Predicate;
-  evidence?: string;
+  evidence?: EvidenceSpec;
 }
 
 interface SkillRule {
@@ -27,7 +27,7 @@ interface SkillRule {
   title: string;
   description: string;
   when: Predicate;
-  evidence?: string;
+  evidence?: EvidenceSpec;
 }
 
 export interface RiskFlag {
@@ -83,23 +83,31 @@ function firstString(context: RepoContext, ...paths: string[]): string | null {
   return null;
 }
 
+/** A Dockerfile instruction as the deployment slice records it, rendered back to one line. */
+function renderInstruction(value: unknown): string | null {
+  if (!isRecord(value)) return typeof value === 'string' ? value : null;
+  const args = Array.isArray(value.args) ? value.args.map(String) : [];
+  if (args.length === 0) return null;
+  return value.form === 'exec' ? JSON.stringify(args) : args.join(' ');
+}
+
 /** How the service starts, from whichever slices are present; absent facts are null/empty, never guessed. */
 function entrypoint(context: RepoContext): Record<string, unknown> {
-  const root = select(context, 'manifest.root').find(isRecord) as Record<string, unknown> | undefined;
+  const root = select(context, 'manifest.packages[]').find((p) => isRecord(p) && p.role === 'root') as Record<string, unknown> | undefined;
   const docker = select(context, 'deployment.dockerfiles[]')
     .filter(isRecord)
-    .map((d) => ({ file: d.path ?? d.file ?? null, cmd: d.cmd ?? null, entrypoint: d.entrypoint ?? null }))
-    .filter((d) => d.cmd !== null || d.entrypoint !== null);
-  const startScript = firstString(context, 'build-system.scripts.start.command', 'build-system.scripts.start', 'manifest.root.scripts.start');
-  const frameworks = select(context, 'manifest.frameworks[]')
-    .map((f) => (isRecord(f) ? f.name : f))
-    .filter((f): f is string => typeof f === 'string')
-    .sort(byCodeUnit);
+    .map((d) => ({ file: String(d.file ?? ''), cmd: renderInstruction(d.cmd), entrypoint: renderInstruction(d.entrypoint) }))
+    .filter((d) => d.cmd !== null || d.entrypoint !== null)
+    .sort((a, b) => byCodeUnit(a.file, b.file));
+  const startScript = firstString(context, 'build-system.scripts.start.command');
+  const frameworks = [...new Set(select(context, 'manifest.frameworks[].name').filter((f): f is string => typeof f === 'string'))].sort(byCodeUnit);
   const main = root && typeof root.main === 'string' ? root.main : null;
-  const bin = root && root.bin !== undefined ? root.bin : null;
-  const exportsField = root && root.exports !== undefined ? root.exports : null;
-  const kind = docker.length > 0 || startScript ? 'service' : bin ? 'cli' : main || exportsField ? 'library' : 'unknown';
-  return { kind, main, exports: exportsField, bin, start_script: startScript, docker, frameworks };
+  const bin = root && root.bin !== undefined && root.bin !== null ? root.bin : null;
+  const exportsField = root && root.exports !== undefined && root.exports !== null ? root.exports : null;
+  const web = select(context, 'deployment.paas[].processes[]').find((p) => isRecord(p) && p.name === 'web') as Record<string, unknown> | undefined;
+  const procfile = web && typeof web.command === 'string' ? web.command : null;
+  const kind = docker.length > 0 || startScript || procfile ? 'service' : bin ? 'cli' : main || exportsField ? 'library' : 'unknown';
+  return { kind, main, exports: exportsField, bin, start_script: startScript, procfile_web: procfile, docker, frameworks };
 }
 
 function applyRisks(rules: readonly RiskRule[], context: RepoContext): RiskFlag[] {

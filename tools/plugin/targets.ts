@@ -9,6 +9,7 @@
  */
 import type { TargetConfiguration } from '@nx/devkit';
 import { createHash } from 'node:crypto';
+import { noiseExclusionGlobs } from '../file-index';
 import type { RegisteredProbe } from '../registry';
 import { CONTEXT_DIR, CONTEXT_FILE, RAW_DIR, VIEWS_FILE } from '../artifact-paths';
 import type { NormalizedOptions } from './options';
@@ -76,7 +77,7 @@ export function fileIndexTarget(scope: Scope, noiseDirs: readonly string[], vers
     options: { scope: scope.root },
     inputs: [
       anchorGlob(scope, '**/*'),
-      ...noiseDirs.map((dir) => anchorGlob(scope, `!**/${dir}/**`)),
+      ...noiseExclusionGlobs(noiseDirs).map((glob) => anchorGlob(scope, glob)),
       versionInput({ codegenie: version, target: 'file-index' }),
     ],
     outputs: [outputPath(scope, `${RAW_DIR}/file-index.json`)],
