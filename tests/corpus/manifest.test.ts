@@ -13,21 +13,16 @@
  * - workspace packages use `readable_package_count`: the corpus counts only the package.json files
  *   it copied, and the ones it did not copy are materialized here as empty (unreadable) files.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import probe from '../../probes/manifest/index';
 import type { LockfileReport } from '../../probes/manifest/extract';
 import type { PackageSummary } from '../../probes/manifest/package-json';
 import { runProbeInMemory } from '../../tools/testing';
+import { CORPUS, corpusRepos, materialize } from './corpus';
 
-const CORPUS = join(resolve(__dirname, '../../../shared'), 'corpus');
-const repos = existsSync(CORPUS)
-  ? readdirSync(CORPUS, { withFileTypes: true })
-      .filter((d) => d.isDirectory())
-      .map((d) => d.name)
-      .sort()
-  : [];
+const repos = corpusRepos;
 
 interface Facts {
   packageManagerField: string | null;
@@ -50,24 +45,6 @@ interface Slice {
   lockfiles: LockfileReport[];
 }
 
-function walk(dir: string, out: string[] = []): string[] {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) walk(full, out);
-    else if (entry.isFile()) out.push(full);
-  }
-  return out;
-}
-
-/** files.txt as empty files, then the copied data files over them. */
-function materialize(repoDir: string): Record<string, string | Buffer> {
-  const tree: Record<string, string | Buffer> = {};
-  for (const line of readFileSync(join(repoDir, 'files.txt'), 'utf8').split('\n')) if (line.length > 0) tree[line] = '';
-  const treeDir = join(repoDir, 'tree');
-  if (existsSync(treeDir)) for (const full of walk(treeDir)) tree[relative(treeDir, full).split('\\').join('/')] = readFileSync(full);
-  return tree;
-}
-
 function pick<T>(record: Record<string, T>, keys: readonly string[]): Record<string, T> {
   return Object.fromEntries(keys.filter((k) => k in record).map((k) => [k, record[k]]));
 }
@@ -83,7 +60,7 @@ describe.skipIf(repos.length === 0)('manifest conformance with the shared corpus
     it(`${repo}: lockfile counts and versions, workspaces, root dependencies, packageManager, engines`, async () => {
       const repoDir = join(CORPUS, repo);
       const facts = JSON.parse(readFileSync(join(repoDir, 'facts.json'), 'utf8')) as Facts;
-      const result = await runProbeInMemory(probe, materialize(repoDir));
+      const result = await runProbeInMemory(probe, materialize(repo).tree);
       const slice = result.slice as unknown as Slice;
       const root = slice.packages.find((p) => p.role === 'root');
       const byPath = Object.fromEntries(slice.lockfiles.map((l) => [l.path, l]));
@@ -122,7 +99,7 @@ describe.skipIf(repos.length === 0)('manifest conformance with the shared corpus
     const largestByLockfiles = [...sizes].sort((a, b) => b.lockBytes - a.lockBytes)[0];
     const lines: string[] = [];
     for (const { repo, files, lockBytes } of [largestByFiles, largestByLockfiles]) {
-      const tree = materialize(join(CORPUS, repo));
+      const { tree } = materialize(repo);
       await runProbeInMemory(probe, tree); // warm-up: module loading and JIT
       const times: number[] = [];
       for (let i = 0; i < 11; i++) {

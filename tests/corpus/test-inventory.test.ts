@@ -8,38 +8,17 @@
  * paths inside noise folders; the test computes that difference and names it per repository.
  * Skips when the corpus is absent.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import probe from '../../probes/test-inventory/index';
 import { fileIndexCatalog, noiseMatcher } from '../../tools/file-index';
 import { runProbeInMemory } from '../../tools/testing';
+import { CORPUS, corpusRepos, materialize } from './corpus';
 
-const CORPUS = join(resolve(__dirname, '../../../shared'), 'corpus');
-const repos = existsSync(CORPUS)
-  ? readdirSync(CORPUS, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
-  : [];
+const repos = corpusRepos;
 
 const SUFFIX_RULE = /\.(test|spec)\.[cm]?[jt]sx?$/;
-
-function walk(dir: string, out: string[] = []): string[] {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) walk(full, out);
-    else if (entry.isFile()) out.push(full);
-  }
-  return out;
-}
-
-/** files.txt as empty files, then the copied data files over them. */
-function materialize(repoDir: string): { tree: Record<string, string | Buffer>; listed: string[] } {
-  const listed = readFileSync(join(repoDir, 'files.txt'), 'utf8').split('\n').filter((l) => l.length > 0);
-  const tree: Record<string, string | Buffer> = {};
-  for (const p of listed) tree[p] = '';
-  const treeDir = join(repoDir, 'tree');
-  if (existsSync(treeDir)) for (const full of walk(treeDir)) tree[relative(treeDir, full).split('\\').join('/')] = readFileSync(full);
-  return { tree, listed };
-}
 
 const table: string[] = [];
 
@@ -52,7 +31,7 @@ describe.skipIf(repos.length === 0)('test-inventory conformance with the shared 
     it(`${repo}: testFileCount`, async () => {
       const repoDir = join(CORPUS, repo);
       const facts = JSON.parse(readFileSync(join(repoDir, 'facts.json'), 'utf8')) as { testFileCount: number };
-      const { tree, listed } = materialize(repoDir);
+      const { tree, listed } = materialize(repo);
       const result = await runProbeInMemory(probe, tree);
       const files = (result.slice as { test_files: { suffix_rule_count: number; count: number } }).test_files;
 
