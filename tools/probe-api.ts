@@ -42,6 +42,11 @@ export interface SiblingEnvelope {
   warnings: ProbeIssue[];
 }
 
+export interface RunMetadata {
+  recomputed: Record<string, string>;
+  replayed: string[];
+}
+
 export interface ProbeContext {
   /**
    * Files matching the probe's declared `inputs`, relative to the project root, sorted.
@@ -58,6 +63,12 @@ export interface ProbeContext {
   readonly fileIndex?: FileIndex;
   /** Sibling envelopes of the same project; present only for `runsLast` probes. */
   readonly siblings?: readonly SiblingEnvelope[];
+  /**
+   * For `runsLast` probes: which siblings this run recomputed (with the Nx task hash, the
+   * fingerprint of their inputs) and which were replayed from cache. It differs from run to run,
+   * so it belongs in `ProbeResult.stats`, never in the slice.
+   */
+  readonly runMetadata?: RunMetadata;
   /** Plugin options that probes may consult (e.g. `terraform: true`). JSON values only. */
   readonly options: Readonly<Record<string, unknown>>;
   /**

@@ -4,7 +4,7 @@
  * exercise the same input-boundary checks as real runs.
  */
 import picomatch from 'picomatch';
-import type { FileIndex, ProbeContext, ProbeDefinition, SiblingEnvelope } from './probe-api';
+import type { FileIndex, ProbeContext, ProbeDefinition, RunMetadata, SiblingEnvelope } from './probe-api';
 import { ProbeInputError } from './probe-api';
 import { byCodeUnit } from './parse';
 
@@ -42,8 +42,10 @@ export interface ContextParts {
   projectRoot?: string;
   fileIndex?: FileIndex;
   siblings?: readonly SiblingEnvelope[];
+  runMetadata?: RunMetadata;
   options?: Record<string, unknown>;
   maxFileBytes?: number;
+  cacheDir?: string;
 }
 
 export function createProbeContext(parts: ContextParts): ProbeContext {
@@ -56,6 +58,8 @@ export function createProbeContext(parts: ContextParts): ProbeContext {
     projectRoot: parts.projectRoot ?? '',
     fileIndex: parts.fileIndex,
     siblings: parts.siblings,
+    runMetadata: parts.runMetadata,
+    cacheDir: parts.cacheDir,
     options: parts.options ?? {},
     async readText(path: string): Promise<string> {
       if (!allowed.has(path)) {

@@ -2,7 +2,7 @@
  * Test helpers: run a probe over an in-memory tree through the same context the coordinator uses.
  * Not part of the runtime; imported only by tests.
  */
-import type { FileIndex, ProbeDefinition, ProbeResult, SiblingEnvelope } from './probe-api';
+import type { FileIndex, ProbeDefinition, ProbeResult, RunMetadata, SiblingEnvelope } from './probe-api';
 import { createProbeContext } from './probe-context';
 import { buildFileIndex } from './file-index';
 
@@ -23,6 +23,7 @@ export function memorySource(tree: Record<string, string | Buffer>) {
 export interface RunInMemoryOptions {
   options?: Record<string, unknown>;
   siblings?: SiblingEnvelope[];
+  runMetadata?: RunMetadata;
   fileIndex?: FileIndex;
   maxFileBytes?: number;
 }
@@ -41,6 +42,7 @@ export async function runProbeInMemory(
     source: memorySource(tree),
     fileIndex,
     siblings: extra.siblings,
+    runMetadata: extra.runMetadata,
     options: extra.options,
     maxFileBytes: extra.maxFileBytes ?? probe.maxFileBytes,
   });

@@ -36,6 +36,7 @@ export async function runNxProbeTasks(
       dependsOn: (taskGraph.dependencies[task.id] ?? [])
         .map((edge) => (typeof edge === 'string' ? edge : edge.id))
         .filter((id) => id in taskGraph.tasks),
+      hash: task.hash,
     };
   });
   const nested = new Map<string, string[]>();

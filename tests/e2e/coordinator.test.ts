@@ -36,8 +36,17 @@ describe('coordinator scheduling', () => {
     const t = timings(ws);
     const heavy = t.get('slow-heavy')!;
     for (const light of ['light-one', 'light-two']) expect(heavy.started_ms).toBeLessThanOrEqual(t.get(light)!.started_ms);
-    const last = t.get('summary-last')!;
-    for (const [name, other] of t) if (name !== 'summary-last') expect(last.started_ms, name).toBeGreaterThanOrEqual(other.ended_ms);
+    // Both runsLast probes (the fixture's and the built-in index-health) start after every other sibling ended.
+    const runsLast = ['summary-last', 'index-health'];
+    for (const lastName of runsLast) {
+      const last = t.get(lastName)!;
+      expect(last, lastName).toBeDefined();
+      for (const [name, other] of t) if (!runsLast.includes(name)) expect(last.started_ms, `${lastName} vs ${name}`).toBeGreaterThanOrEqual(other.ended_ms);
+    }
+    // Which siblings were recomputed is run metadata: in index-health's stats, not its envelope.
+    const health = JSON.parse(ws.read('.codegenie/stats/index-health.json'));
+    expect(Object.keys(health.stats.freshness.recomputed)).toEqual(expect.arrayContaining(['slow-heavy', 'light-one', 'language']));
+    expect(ws.read('.codegenie/context/raw/index-health.json')).not.toContain('recomputed');
     // With two slots the heavy probe and a light one overlap.
     expect(t.get('light-one')!.started_ms).toBeLessThan(heavy.ended_ms);
     const summary = JSON.parse(ws.read('.codegenie/context/raw/summary-last.json'));

@@ -1,5 +1,5 @@
 /** What the batch process sends a probe worker, and what comes back. Plain JSON: it crosses threads. */
-import type { ProbeIssue, ProbeResult } from '../probe-api';
+import type { ProbeIssue, ProbeResult, RunMetadata } from '../probe-api';
 
 export interface ProbeJob {
   /** Absolute folder of the probe (its `index.js` default-exports the registration). */
@@ -14,6 +14,8 @@ export interface ProbeJob {
   fileIndexPath?: string;
   /** Absolute paths of sibling envelopes, for `runsLast` probes. */
   siblingPaths?: string[];
+  /** For `runsLast` probes: which siblings this run recomputed or replayed. */
+  runMetadata?: RunMetadata;
   options: Record<string, unknown>;
   maxFileBytes: number;
   cacheDir?: string;

@@ -53,12 +53,13 @@ async function runJob(job: ProbeJob): Promise<WorkerReply> {
     projectRoot: job.scopeRoot,
     fileIndex,
     siblings,
+    runMetadata: job.runMetadata,
     options: job.options,
     maxFileBytes: job.maxFileBytes,
+    cacheDir: job.cacheDir,
   });
-  const withCache = job.cacheDir ? Object.assign(ctx, { cacheDir: job.cacheDir }) : ctx;
   try {
-    return { type: 'result', result: await probe.run(withCache) };
+    return { type: 'result', result: await probe.run(ctx) };
   } catch (err) {
     if (err instanceof ProbeInputError && err.code !== 'outside-inputs') {
       return { type: 'input-error', issue: { code: err.code, file: err.file, message: err.message } };

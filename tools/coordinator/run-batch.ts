@@ -25,6 +25,8 @@ export interface BatchTask {
   probe: RegisteredProbe;
   /** Ids of tasks in this batch it depends on. */
   dependsOn: string[];
+  /** Nx's hash of the task (the fingerprint of its inputs), when known. */
+  hash?: string;
 }
 
 export interface BatchSettings {
@@ -103,9 +105,13 @@ export async function runProbeBatch(tasks: readonly BatchTask[], settings: Batch
     };
     if (probe.usesFileIndex) job.fileIndexPath = join(settings.workspaceRoot, paths.raw('file-index'));
     if (probe.runsLast) {
-      job.siblingPaths = settings.allProbes
-        .filter((p) => p.name !== probe.name && !p.runsLast && (scopeRoot === '' || !p.repoOnly))
-        .map((p) => join(settings.workspaceRoot, paths.raw(p.name)));
+      const siblings = settings.allProbes.filter((p) => p.name !== probe.name && !p.runsLast && (scopeRoot === '' || !p.repoOnly));
+      job.siblingPaths = siblings.map((p) => join(settings.workspaceRoot, paths.raw(p.name)));
+      const inBatch = new Map(tasks.filter((t) => t.project === task.project && t.id !== task.id).map((t) => [t.probe.name, t]));
+      job.runMetadata = {
+        recomputed: Object.fromEntries(siblings.filter((p) => inBatch.has(p.name)).map((p) => [p.name, inBatch.get(p.name)!.hash ?? ''])),
+        replayed: siblings.filter((p) => !inBatch.has(p.name)).map((p) => p.name),
+      };
     }
     const reply = await pool.run(job, settings.timeoutMs);
     if (reply.type === 'crash') throw new Error(`probe ${probe.name} crashed: ${reply.message}`);

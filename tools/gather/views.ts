@@ -43,7 +43,14 @@ export interface Views {
   available_skills: Array<{ id: string; title: string; description: string; evidence: string[] }>;
   entrypoint: Record<string, unknown>;
   risk_flags: RiskFlag[];
-  confidence_summary: { overall: Confidence; probes: Record<string, Confidence>; low_confidence_probes: string[]; error_count: number };
+  confidence_summary: {
+    overall: Confidence;
+    probes: Record<string, Confidence>;
+    low_confidence_probes: string[];
+    error_count: number;
+    /** index-health's verdict over the siblings, when that probe ran. */
+    index_health: string | null;
+  };
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
@@ -72,7 +79,8 @@ function confidenceSummary(context: RepoContext): Views['confidence_summary'] {
     if (CONFIDENCE_RANK[c] < CONFIDENCE_RANK[overall]) overall = c;
   }
   const low = Object.keys(probes).filter((n) => probes[n] === 'low').sort(byCodeUnit);
-  return { overall, probes, low_confidence_probes: low, error_count: errors };
+  const health = firstString(context, 'index-health.status');
+  return { overall, probes, low_confidence_probes: low, error_count: errors, index_health: health };
 }
 
 function firstString(context: RepoContext, ...paths: string[]): string | null {
