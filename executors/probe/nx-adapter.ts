@@ -6,6 +6,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { runProbeBatch, resolveJobs, resolveTimeout, type BatchTask, type BatchTaskResult } from '../../tools/coordinator/run-batch';
+import { currentRunId } from '../../tools/coordinator/run-id';
 import { listScopeFiles, nestedProjectRoots } from '../../tools/nx-files';
 import { optionsFromNxJson, probeOptions } from '../../tools/plugin/options';
 import { loadProbes } from '../../tools/registry';
@@ -48,6 +49,7 @@ export async function runNxProbeTasks(
     probeOptions: probeOptions(pluginOptions),
     allProbes: probes,
     cacheDir: join(context.root, '.nx', 'cache', 'codegenie'),
+    runId: currentRunId(),
     listFiles: async (probe, scopeRoot) => {
       if (!nested.has(scopeRoot)) nested.set(scopeRoot, nestedProjectRoots(context.projectGraph, scopeRoot));
       return listScopeFiles(context.root, scopeRoot, probe.inputs, nested.get(scopeRoot));

@@ -3,7 +3,7 @@
  * one concurrency bound), runs each in a worker thread with a deadline, and writes each
  * successful envelope atomically. A failed task writes nothing, so the previous artifacts stay.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifactPaths } from '../artifact-paths';
 import { canonicalJson } from '../canonical-json';
@@ -43,6 +43,11 @@ export interface BatchSettings {
   listFiles(probe: RegisteredProbe, scopeRoot: string): Promise<string[]>;
   /** Private cache folder for probes (absolute), e.g. `<workspace>/.nx/cache/codegenie`. */
   cacheDir?: string;
+  /**
+   * Identifies one `nx` invocation across its batches (see run-id.ts), so a runsLast probe can
+   * tell siblings recomputed in this run from siblings replayed from cache.
+   */
+  runId?: string;
   pool?: WorkerPool;
 }
 
@@ -70,6 +75,14 @@ export function resolveTimeout(option: number | undefined, env: NodeJS.ProcessEn
   const fromEnv = env.CODEGENIE_TIMEOUT_MS ? Number(env.CODEGENIE_TIMEOUT_MS) : undefined;
   const chosen = fromEnv ?? option;
   return chosen !== undefined && Number.isFinite(chosen) && chosen > 0 ? chosen : DEFAULT_TIMEOUT_MS;
+}
+
+function readStats(path: string): { run_id?: string; hash?: string } | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as { run_id?: string; hash?: string };
+  } catch {
+    return undefined;
+  }
 }
 
 function summary(env: Envelope): string {
@@ -107,11 +120,14 @@ export async function runProbeBatch(tasks: readonly BatchTask[], settings: Batch
     if (probe.runsLast) {
       const siblings = settings.allProbes.filter((p) => p.name !== probe.name && !p.runsLast && (scopeRoot === '' || !p.repoOnly));
       job.siblingPaths = siblings.map((p) => join(settings.workspaceRoot, paths.raw(p.name)));
-      const inBatch = new Map(tasks.filter((t) => t.project === task.project && t.id !== task.id).map((t) => [t.probe.name, t]));
-      job.runMetadata = {
-        recomputed: Object.fromEntries(siblings.filter((p) => inBatch.has(p.name)).map((p) => [p.name, inBatch.get(p.name)!.hash ?? ''])),
-        replayed: siblings.filter((p) => !inBatch.has(p.name)).map((p) => p.name),
-      };
+      // A sibling recomputed in this run (in this batch or an earlier one) left stats stamped
+      // with this run's id; every other sibling was replayed from cache.
+      const recomputed: Record<string, string> = {};
+      for (const p of siblings) {
+        const stats = readStats(join(settings.workspaceRoot, paths.statsDir, `${p.name}.json`));
+        if (settings.runId && stats?.run_id === settings.runId) recomputed[p.name] = stats.hash ?? '';
+      }
+      job.runMetadata = { recomputed, replayed: siblings.map((p) => p.name).filter((n) => !(n in recomputed)) };
     }
     const reply = await pool.run(job, settings.timeoutMs);
     if (reply.type === 'crash') throw new Error(`probe ${probe.name} crashed: ${reply.message}`);
@@ -124,7 +140,7 @@ export async function runProbeBatch(tasks: readonly BatchTask[], settings: Batch
     mkdirSync(statsDir, { recursive: true });
     writeFileAtomic(
       join(statsDir, `${probe.name}.json`),
-      canonicalJson({ probe: probe.name, started_ms: started, ended_ms: Date.now(), stats: result.stats ?? {} }),
+      canonicalJson({ probe: probe.name, run_id: settings.runId, hash: task.hash, started_ms: started, ended_ms: Date.now(), stats: result.stats ?? {} }),
     );
     return envelope;
   };
