@@ -76,7 +76,7 @@ describe('index-health', () => {
     });
     await fc.assert(
       fc.asyncProperty(fc.array(envelope, { maxLength: 5 }), async (sibs) => {
-        const result = await runProbeInMemory(probe, {}, { siblings: sibs as SiblingEnvelope[] });
+        const result = await runProbeInMemory(probe, {}, { siblings: sibs as unknown as SiblingEnvelope[] });
         expect(['ok', 'attention', 'degraded']).toContain(result.slice.status);
       }),
       { numRuns: 200 },
