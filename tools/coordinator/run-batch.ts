@@ -22,7 +22,11 @@ export interface BatchTask {
   project: string;
   /** `''` for the repository scope, else the package root. */
   scopeRoot: string;
-  probe: RegisteredProbe;
+  /**
+   * The probe this task runs, or `null` for the scope's gather step. Gather shares the probe
+   * executor so Nx batches it with the last probes that missed the cache: one process less.
+   */
+  probe: RegisteredProbe | null;
   /** Ids of tasks in this batch it depends on. */
   dependsOn: string[];
   /** Nx's hash of the task (the fingerprint of its inputs), when known. */
@@ -41,6 +45,8 @@ export interface BatchSettings {
   allProbes: readonly RegisteredProbe[];
   /** Nx's listing of files matching a probe's inputs, relative to the scope root. */
   listFiles(probe: RegisteredProbe, scopeRoot: string): Promise<string[]>;
+  /** Runs the gather step of a scope in this process; returns its one-line summary. */
+  gather?(scopeRoot: string): string;
   /** Private cache folder for probes (absolute), e.g. `<workspace>/.nx/cache/codegenie`. */
   cacheDir?: string;
   /**
@@ -95,15 +101,19 @@ export async function runProbeBatch(tasks: readonly BatchTask[], settings: Batch
   const scheduled: ScheduledTask[] = tasks.map((t) => ({
     id: t.id,
     project: t.project,
-    probe: t.probe.name,
-    heaviness: t.probe.heaviness,
-    runsLast: t.probe.runsLast,
+    probe: t.probe?.name ?? 'gather',
+    heaviness: t.probe?.heaviness ?? 'light',
+    runsLast: t.probe?.runsLast ?? false,
     dependsOn: t.dependsOn,
   }));
 
-  const runOne = async (s: ScheduledTask): Promise<Envelope> => {
+  const runOne = async (s: ScheduledTask): Promise<string> => {
     const task = byId.get(s.id)!;
     const { probe, scopeRoot } = task;
+    if (probe === null) {
+      if (!settings.gather) throw new Error(`task ${task.id} is a gather step, but this batch cannot gather`);
+      return settings.gather(scopeRoot);
+    }
     const paths = artifactPaths(scopeRoot);
     const started = Date.now();
     const job: ProbeJob = {
@@ -142,7 +152,7 @@ export async function runProbeBatch(tasks: readonly BatchTask[], settings: Batch
       join(statsDir, `${probe.name}.json`),
       canonicalJson({ probe: probe.name, run_id: settings.runId, hash: task.hash, started_ms: started, ended_ms: Date.now(), stats: result.stats ?? {} }),
     );
-    return envelope;
+    return summary(envelope);
   };
 
   try {
@@ -151,7 +161,7 @@ export async function runProbeBatch(tasks: readonly BatchTask[], settings: Batch
     for (const task of tasks) {
       const outcome = outcomes.get(task.id)!;
       if (outcome.status === 'success') {
-        results.set(task.id, { success: true, status: 'success', terminalOutput: summary(outcome.value) });
+        results.set(task.id, { success: true, status: 'success', terminalOutput: outcome.value });
       } else if (outcome.status === 'failure') {
         results.set(task.id, {
           success: false,

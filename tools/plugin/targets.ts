@@ -124,9 +124,10 @@ export function probeTarget(
 
 export function gatherTarget(scope: Scope, probes: readonly RegisteredProbe[], names: TargetNames, version: string): TargetConfiguration {
   return {
-    executor: 'codegenie:gather',
+    // The probe executor, so Nx batches the merge with the last probes that missed the cache.
+    executor: 'codegenie:probe',
     cache: true,
-    options: { scope: scope.root },
+    options: { scope: scope.root, gather: true },
     dependsOn: [names.fileIndex, ...probes.map((p) => names.probe(p.name)).sort()],
     inputs: [
       { dependentTasksOutputFiles: `**/${RAW_DIR}/*.json`, transitive: false },
