@@ -44,6 +44,13 @@ describe('scheduler', () => {
     for (const id of ['slow', 'quick']) expect(lastStart).toBeGreaterThanOrEqual(events.find((e) => e.id === id && e.kind === 'end')!.at);
   });
 
+  it('does not make a runsLast probe wait for the gather step that depends on it', async () => {
+    const tasks = [task('probe-a'), task('last', 'light', { runsLast: true }), task('gather', 'light', { gatherStep: true, dependsOn: ['probe-a', 'last'] })];
+    const { outcomes, starts } = await record(tasks, 2);
+    expect([...outcomes.values()].every((o) => o.status === 'success')).toBe(true);
+    expect(starts).toEqual(['probe-a', 'last', 'gather']);
+  });
+
   it('never exceeds the concurrency bound, and jobs=1 is strictly sequential', async () => {
     const tasks = Array.from({ length: 8 }, (_, i) => task(`t${i}`, i % 3 === 0 ? 'heavy' : 'light'));
     expect((await record(tasks, 3)).maxActive).toBe(3);

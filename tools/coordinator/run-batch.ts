@@ -104,6 +104,7 @@ export async function runProbeBatch(tasks: readonly BatchTask[], settings: Batch
     probe: t.probe?.name ?? 'gather',
     heaviness: t.probe?.heaviness ?? 'light',
     runsLast: t.probe?.runsLast ?? false,
+    gatherStep: t.probe === null,
     dependsOn: t.dependsOn,
   }));
 

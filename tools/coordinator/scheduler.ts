@@ -12,6 +12,8 @@ export interface ScheduledTask {
   probe: string;
   heaviness: Heaviness;
   runsLast: boolean;
+  /** A gather step: not a sibling probe (it depends on the probes, runsLast ones included). */
+  gatherStep?: boolean;
   /** Ids of tasks in this batch that must succeed first. */
   dependsOn: readonly string[];
 }
@@ -44,7 +46,7 @@ export async function schedule<R>(
     const blockers = (task: ScheduledTask): ScheduledTask[] => {
       const deps = task.dependsOn.filter((d) => ids.has(d)).map((d) => tasks.find((t) => t.id === d)!);
       if (!task.runsLast) return deps;
-      const siblings = tasks.filter((t) => t.project === task.project && t.id !== task.id && !t.runsLast);
+      const siblings = tasks.filter((t) => t.project === task.project && t.id !== task.id && !t.runsLast && !t.gatherStep);
       return [...deps, ...siblings];
     };
 
