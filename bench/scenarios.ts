@@ -27,15 +27,24 @@ function ok(m: Measured, what: string): Sample {
   return { ms: m.ms, peakRssMb: m.peakRssMb };
 }
 
-/** Cold: no Nx cache, no daemon, no previous artifacts. */
-export async function cold(ws: BenchWorkspace, runs: number): Promise<ScenarioResult> {
+/**
+ * Cold: no Nx cache, no daemon, no previous artifacts — interleaved with Nx's own cold floor (a
+ * no-op target after the same reset), since most of a cold run is Nx computing its project graph.
+ */
+export async function cold(ws: BenchWorkspace, runs: number): Promise<ScenarioResult[]> {
   ws.stopDaemon();
   const samples: Sample[] = [];
+  const floor: Sample[] = [];
   for (let i = 0; i < runs; i++) {
     ws.resetCaches();
     samples.push(ok(await ws.nx(['run', 'repo:gather'], false), 'cold gather'));
+    ws.resetCaches();
+    floor.push(ok(await ws.nx(['run', 'floor:noop'], false), 'cold floor'));
   }
-  return { name: 'cold (no cache, no daemon)', samples, notes: {} };
+  return [
+    { name: 'cold (no cache, no daemon)', samples, notes: {} },
+    { name: 'cold floor (nx:noop, no cache, no daemon)', samples: floor, notes: {} },
+  ];
 }
 
 /** Warm: daemon running, cache skipped — every probe executes. */
