@@ -36,11 +36,24 @@ const HOME_PATHS = /(?:\/home\/[^/\s"']+|\/Users\/[^/\s"']+|[A-Za-z]:\\Users\\[^
 export interface ScrubOptions {
   /** Absolute path of the workspace root; occurrences become `.`. */
   workspaceRoot?: string;
+  /** Skip the cheap gate and run every pattern on every string (tests compare both). */
+  exhaustive?: boolean;
 }
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/**
+ * Cheap gate before the full pattern set: every secret shape above contains one of these
+ * substrings, and so does every host path. Most strings in a context (package names, versions,
+ * paths) contain none, and skip the dozen regexes. Measured: 117 ms → a few ms on a 1,500-package
+ * context.
+ */
+const MAY_HOLD_SECRET = /-----BEGIN|npm_|gh[pousr]_|github_pat_|glpat-|AKIA|ASIA|ABIA|ACCA|A3T|xox|hooks\.slack|AIza|k_live_|eyJ|:\/\/|_auth|_password|Bearer|\/home\/|\/Users\/|:\\Users\\/;
+
+/** Content hashes (SRI integrity, hex digests) are facts, and their base64 may contain look-alikes. */
+const HASH_VALUE = /^(?:(?:sha1|sha256|sha384|sha512)-[A-Za-z0-9+/]+={0,2}(?: |$))+$|^(?:[0-9a-z]+\/)?[0-9a-f]{32,}$|^sha256:[0-9a-f]{64}$/;
 
 export function makeStringScrubber(options: ScrubOptions = {}): (s: string) => string {
   // The workspace root is the path most likely to leak (probes see it in nothing, but errors
@@ -48,6 +61,10 @@ export function makeStringScrubber(options: ScrubOptions = {}): (s: string) => s
   const root = options.workspaceRoot && options.workspaceRoot.length > 1 ? options.workspaceRoot.replace(/[/\\]+$/, '') : undefined;
   const rootPattern = root ? new RegExp(`${escapeRegExp(root)}(?=[/\\\\]|$|[\\s"'])`, 'g') : null;
   return (input) => {
+    if (!options.exhaustive) {
+      if (!MAY_HOLD_SECRET.test(input) && !(root && input.includes(root))) return input;
+      if (HASH_VALUE.test(input)) return input;
+    }
     let s = input;
     for (const pattern of SECRET_PATTERNS) s = s.replace(pattern, REDACTED);
     s = s.replace(URL_CREDENTIALS, `$1${REDACTED}@`);

@@ -35,6 +35,28 @@ describe('scrubber', () => {
     expect(value).toEqual({ a: './src/a.ts failed', b: '<host-path>/.npmrc', c: 'WORKDIR /usr/src/app', d: `${root}-other/x` });
   });
 
+  it('the cheap gate never lets through what the full pattern set would catch', () => {
+    const fragment = fc.constantFrom(
+      'npm_abcdefghijklmnopqrstuvwxyz0123456789', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789AB', 'AKIAIOSFODNN7EXAMPLE',
+      'xoxb-123456789012-abcdefghijkl', 'https://u:p@h/x', '_authToken=abcdefgh12', 'Bearer abcdefghijkl', '/home/bob/x',
+      'C:\\Users\\bob\\x', `${root}/a`, 'AIzaSyA1234567890123456789012345678901', 'sk_live_1234567890abcdef', ' ', '=', '/',
+    );
+    const text = fc.array(fc.oneof(fragment, fc.string({ maxLength: 6 })), { maxLength: 6 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, (s) => {
+        const gated = scrub({ s }, { workspaceRoot: root }).value.s;
+        const full = scrub({ s }, { workspaceRoot: root, exhaustive: true }).value.s;
+        expect(gated).toBe(full);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('leaves content hashes alone, even when their base64 looks like a token', () => {
+    const integrity = 'sha512-AKIAIOSFODNN7EXAMPLE+xoxb/abcdefghijkl==';
+    expect(scrub({ integrity, checksum: '10c0/' + 'ab'.repeat(64) }).value).toEqual({ integrity, checksum: '10c0/' + 'ab'.repeat(64) });
+  });
+
   it('is idempotent and never throws on arbitrary JSON', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (v) => {

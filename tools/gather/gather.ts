@@ -5,7 +5,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { artifactPaths } from '../artifact-paths';
 import { writeFileAtomic } from '../atomic-write';
 import { canonicalJson, sortKeysDeep } from '../canonical-json';
@@ -13,6 +12,7 @@ import type { Envelope } from '../envelope';
 import type { FileIndex } from '../probe-api';
 import type { RegisteredProbe } from '../registry';
 import { scrub } from '../scrub';
+import { emitYaml } from '../yaml-emit';
 import { mergeContext, type RepoContext } from './merge';
 import { validateAgainst } from './validate';
 import { computeViews, type Views } from './views';
@@ -38,7 +38,7 @@ function readJson<T>(path: string, what: string): T {
 }
 
 export function renderYaml(context: RepoContext): string {
-  return stringify(sortKeysDeep(context), { lineWidth: 0, aliasDuplicateObjects: false });
+  return emitYaml(sortKeysDeep(context));
 }
 
 export function buildArtifacts(input: GatherInput): { context: RepoContext; views: Views; yaml: string; json: string } {

@@ -1,34 +1,36 @@
 /**
- * JSON Schema validation of the artifacts (ajv, draft 2020-12). Schemas are compiled once per
- * process; a probe's slice is validated against `schemas/slices/<probe>.schema.json` when it exists.
+ * JSON Schema validation of the artifacts (ajv, draft 2020-12). Validators come precompiled from
+ * the build (`compile-schemas.ts`) when their digest matches the schemas on disk; otherwise (from
+ * sources, or after a schema edit) they are compiled here, once per process. A probe's slice is
+ * validated against `schemas/slices/<probe>.schema.json` when it exists.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
-import { packageRoot } from '../package-root';
+import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
+import { SCHEMA_BASE, schemaDigest, schemaFiles } from './schema-set';
 
-const BASE = 'https://codegenie.dev/schemas/';
+type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
-let ajv: Ajv2020 | undefined;
-const compiled = new Map<string, ValidateFunction | null>();
+let lookup: ((id: string) => Validator | undefined) | undefined;
 
-function instance(): Ajv2020 {
-  if (ajv) return ajv;
-  ajv = new Ajv2020({ allErrors: true, strict: true });
-  const dir = join(packageRoot(), 'schemas');
-  for (const sub of ['', 'slices']) {
-    const folder = join(dir, sub);
-    if (!existsSync(folder)) continue;
-    for (const file of readdirSync(folder).filter((f) => f.endsWith('.schema.json')).sort()) {
-      ajv.addSchema(JSON.parse(readFileSync(join(folder, file), 'utf8')));
-    }
-  }
-  return ajv;
+function precompiled(): ((id: string) => Validator | undefined) | undefined {
+  const file = join(__dirname, 'validators.generated.js');
+  if (!existsSync(file)) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(file) as Record<string, Validator> & { __digest?: string };
+  if (mod.__digest !== schemaDigest()) return undefined;
+  return (id) => mod[id];
 }
 
-function validator(id: string): ValidateFunction | null {
-  if (!compiled.has(id)) compiled.set(id, instance().getSchema(BASE + id) ?? null);
-  return compiled.get(id)!;
+function compiledHere(): (id: string) => Validator | undefined {
+  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  for (const f of schemaFiles()) ajv.addSchema(JSON.parse(f.text));
+  return (id) => ajv.getSchema(SCHEMA_BASE + id) as Validator | undefined;
+}
+
+function validator(id: string): Validator | undefined {
+  lookup ??= precompiled() ?? compiledHere();
+  return lookup(id);
 }
 
 /** Returns readable error lines; empty when valid. A missing schema for a slice is not an error. */
