@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileSchemas } from '../../tools/gather/compile-schemas';
@@ -7,7 +6,10 @@ import { schemaDigest, schemaFiles } from '../../tools/gather/schema-set';
 import { validateAgainst } from '../../tools/gather/validate';
 
 describe('precompiled schema validators', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'codegenie-validators-'));
+  // Inside the project: the generated code requires ajv's runtime helpers from node_modules.
+  const cache = join(__dirname, '..', '..', 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(join(cache, 'codegenie-validators-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('judge every sample exactly like validators compiled at run time, and carry the schemas digest', () => {
