@@ -1,6 +1,6 @@
 /** The probe output envelope written to `raw/<probe>.json` (SPEC §3). */
 import type { Confidence, ProbeIssue, ProbeResult } from './probe-api';
-import { byCodeUnit } from './parse';
+import { compareIssues } from './issue-order';
 
 export const ENVELOPE_SCHEMA_VERSION = 1;
 
@@ -14,15 +14,15 @@ export interface Envelope {
   warnings: ProbeIssue[];
 }
 
-function sortIssues(issues: readonly ProbeIssue[] | undefined): ProbeIssue[] {
+/** Issues with plain string fields, in the shared issue order. */
+function canonicalIssues(issues: readonly ProbeIssue[] | undefined): ProbeIssue[] {
   const list = (issues ?? []).map((i) => ({ code: String(i.code), message: String(i.message), ...(i.file !== undefined ? { file: String(i.file) } : {}) }));
-  const key = (i: ProbeIssue) => `${i.file ?? ''}\u0000${i.code}\u0000${i.message}`;
-  return list.sort((a, b) => byCodeUnit(key(a), key(b)));
+  return list.sort(compareIssues);
 }
 
 export function toEnvelope(probe: { name: string; version: string }, result: ProbeResult): Envelope {
-  const errors = sortIssues(result.errors);
-  const warnings = sortIssues(result.warnings);
+  const errors = canonicalIssues(result.errors);
+  const warnings = canonicalIssues(result.warnings);
   return {
     probe: probe.name,
     version: probe.version,

@@ -5,6 +5,7 @@
  */
 import JSON5 from 'json5';
 import { parseAllDocuments, parseDocument } from 'yaml';
+import type { Tags } from 'yaml';
 import type { ProbeIssue } from './probe-api';
 
 export type Parsed<T> = { ok: true; value: T; warnings: ProbeIssue[] } | { ok: false; issue: ProbeIssue };
@@ -59,10 +60,46 @@ export function parseJson5<T = unknown>(file: string, text: string): Parsed<T> {
 // to a warning below and the last value wins, as in most YAML consumers.
 const YAML_OPTIONS = { uniqueKeys: true, maxAliasCount: MAX_ALIAS_COUNT, prettyErrors: false, strict: false } as const;
 
-/** One YAML document. Duplicate keys become a warning (last one wins, like most YAML consumers). */
-export function parseYaml<T = unknown>(file: string, text: string): Parsed<T> {
-  const docs = parseYamlDocuments<T>(file, text);
+export interface YamlReadOptions {
+  /**
+   * Floats resolve to their source text: `node-version: 20.10` reads "20.10" and `version: 1.10`
+   * "1.10", where numbers would give 20.1 and 1.1. For files whose facts are versions (CI and
+   * deployment configs). Integers, booleans and null resolve as usual.
+   */
+  floatsAsText?: boolean;
+}
+
+export interface YamlDocumentOptions extends YamlReadOptions {
+  /**
+   * Read the first document and ignore the rest with an `extra-yaml-documents` warning, instead of
+   * failing the file: the first document is the one CI systems read.
+   */
+  firstDocumentOnly?: boolean;
+}
+
+const FLOAT_TAG = 'tag:yaml.org,2002:float';
+
+/** The core schema's float tags (`1.5`, `1e3`, `.inf`, `.nan`), resolving to the scalar's own text. */
+function floatsAsText(tags: Tags): Tags {
+  return tags.map((tag) => (typeof tag === 'object' && tag.tag === FLOAT_TAG ? { ...tag, resolve: (source: string) => source } : tag)) as Tags;
+}
+
+const YAML_FLOATS_AS_TEXT_OPTIONS = { ...YAML_OPTIONS, customTags: floatsAsText } as const;
+
+/**
+ * One YAML document. Duplicate keys become a warning (last one wins, like most YAML consumers).
+ * More than one document fails the file, unless `firstDocumentOnly` (then an empty file reads `null`).
+ */
+export function parseYaml<T = unknown>(file: string, text: string, options: YamlDocumentOptions = {}): Parsed<T> {
+  const docs = parseYamlDocuments<T>(file, text, options);
   if (!docs.ok) return docs;
+  if (options.firstDocumentOnly) {
+    const warnings = [...docs.warnings];
+    if (docs.value.length > 1) {
+      warnings.push({ code: 'extra-yaml-documents', file, message: `${file}: ${docs.value.length} YAML documents; only the first is read` });
+    }
+    return { ok: true, value: (docs.value[0] ?? null) as T, warnings };
+  }
   if (docs.value.length > 1) {
     return fail(file, 'parse-error', new Error('expected one YAML document, found ' + docs.value.length));
   }
@@ -70,9 +107,9 @@ export function parseYaml<T = unknown>(file: string, text: string): Parsed<T> {
 }
 
 /** Every YAML document of a file (`---` separated), e.g. multi-document pnpm lockfiles or k8s manifests. */
-export function parseYamlDocuments<T = unknown>(file: string, text: string): Parsed<T[]> {
+export function parseYamlDocuments<T = unknown>(file: string, text: string, options: YamlReadOptions = {}): Parsed<T[]> {
   try {
-    const docs = parseAllDocuments(text, YAML_OPTIONS);
+    const docs = parseAllDocuments(text, options.floatsAsText ? YAML_FLOATS_AS_TEXT_OPTIONS : YAML_OPTIONS);
     const list = Array.isArray(docs) ? docs : [docs];
     const warnings: ProbeIssue[] = [];
     const values: T[] = [];

@@ -1,10 +1,15 @@
 /**
- * Test helpers: run a probe over an in-memory tree through the same context the coordinator uses.
+ * Test helpers: run a probe over an in-memory tree through the same context the coordinator uses,
+ * read fixture folders into such trees, and check a slice against its shipped schema.
  * Not part of the runtime; imported only by tests.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FileIndex, ProbeDefinition, ProbeResult, RunMetadata, SiblingEnvelope } from './probe-api';
 import { createProbeContext } from './probe-context';
 import { buildFileIndex } from './file-index';
+import { validateAgainst } from './gather/validate';
+import { packageRoot } from './package-root';
 
 export function memorySource(tree: Record<string, string | Buffer>) {
   return {
@@ -47,4 +52,40 @@ export async function runProbeInMemory(
     maxFileBytes: extra.maxFileBytes ?? probe.maxFileBytes,
   });
   return probe.run(ctx);
+}
+
+/**
+ * A fixture folder as the `{path: bytes}` tree `runProbeInMemory` takes: every regular file below
+ * `dir`, keyed by its `/`-separated path relative to `dir` (symlinks and other entries are skipped).
+ */
+export function fixtureTree(dir: string): Record<string, Buffer> {
+  const tree: Record<string, Buffer> = {};
+  const walk = (abs: string, rel: string) => {
+    for (const entry of readdirSync(abs, { withFileTypes: true })) {
+      const path = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(join(abs, entry.name), path);
+      else if (entry.isFile()) tree[path] = readFileSync(join(abs, entry.name));
+    }
+  };
+  walk(dir, '');
+  return tree;
+}
+
+/** The sub-folders of `dir` (one fixture repository each), by name in code-unit order. */
+export function fixtureFolders(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/**
+ * Checks a slice against `schemas/slices/<probe>.schema.json` with the validator the gather uses;
+ * returns readable problems, empty when valid. Unlike the gather, a missing schema throws here, so a
+ * schema test cannot pass by validating against nothing.
+ */
+export function sliceValidator(probe: string): (slice: unknown) => string[] {
+  const id = `slices/${probe}.schema.json`;
+  if (!existsSync(join(packageRoot(), 'schemas', id))) throw new Error(`no slice schema ${id}`);
+  return (slice) => validateAgainst(id, slice, '');
 }

@@ -4,8 +4,9 @@
  * are never opened: their presence is the fact, and presence is what the file index carries.
  */
 import { loadCatalog } from '../../tools/catalog';
+import { compileEvidenceRules, findEvidence, type EvidenceRule } from '../../tools/catalog-evidence';
+import type { PathTest } from '../../tools/glob-set';
 import { byCodeUnit } from '../../tools/parse';
-import { anyPattern, globSet, type PathTest } from './glob-set';
 
 interface BundlerSpec {
   kind: string;
@@ -31,42 +32,15 @@ export interface BundlerFact {
   config_file_count: number;
 }
 
-interface CompiledBundler {
-  name: string;
-  spec: BundlerSpec;
-  configFile: PathTest;
-  script: RegExp | undefined;
-}
-
-let compiled: { list: CompiledBundler[]; anyConfigFile: PathTest; maxListed: number } | undefined;
+let compiled: { list: EvidenceRule<BundlerSpec>[]; anyConfigFile: PathTest; maxListed: number } | undefined;
 
 function bundlerRules() {
   if (!compiled) {
     const catalog = loadCatalog<BundlersCatalog>('bundlers');
-    const list = Object.entries(catalog.bundlers).map(([name, spec]) => ({
-      name,
-      spec,
-      configFile: globSet(spec.configFiles),
-      script: anyPattern(spec.scripts),
-    }));
-    compiled = {
-      list,
-      anyConfigFile: globSet(Object.values(catalog.bundlers).flatMap((s) => s.configFiles)),
-      maxListed: catalog.maxListedConfigFiles,
-    };
+    const { rules, anyConfigFile } = compileEvidenceRules(catalog.bundlers);
+    compiled = { list: rules, anyConfigFile, maxListed: catalog.maxListedConfigFiles };
   }
   return compiled;
-}
-
-function depth(path: string): number {
-  let n = 0;
-  for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) === 47) n++;
-  return n;
-}
-
-/** Shallow first (the project's own config before test cases' configs), then code-unit order. */
-export function shallowFirst(a: string, b: string): number {
-  return depth(a) - depth(b) || byCodeUnit(a, b);
 }
 
 export function detectBundlers(
@@ -76,28 +50,16 @@ export function detectBundlers(
 ): BundlerFact[] {
   const rules = bundlerRules();
   // One combined test per path picks the few candidate config files; only those are attributed.
-  const candidates = indexedPaths.filter(rules.anyConfigFile);
-  const scriptEntries = Object.entries(scripts).sort(([a], [b]) => byCodeUnit(a, b));
-  const out: BundlerFact[] = [];
-  for (const { name, spec, configFile, script } of rules.list) {
-    const dependencies = spec.packages.filter((p) => dependencyNames.has(p)).sort(byCodeUnit);
-    const scriptNames = script ? scriptEntries.filter(([, cmd]) => script.test(cmd.slice(0, 4096))).map(([n]) => n) : [];
-    const configs = candidates.filter(configFile).sort(shallowFirst);
-    const sources = [
-      ...(configs.length > 0 ? ['config-file'] : []),
-      ...(dependencies.length > 0 ? ['dependency'] : []),
-      ...(scriptNames.length > 0 ? ['script'] : []),
-    ];
-    if (sources.length === 0) continue;
-    out.push({
-      name,
-      kind: spec.kind,
-      sources,
-      dependencies,
-      scripts: scriptNames,
-      config_files: configs.slice(0, rules.maxListed),
-      config_file_count: configs.length,
-    });
-  }
-  return out.sort((a, b) => byCodeUnit(a.name, b.name));
+  const configCandidates = indexedPaths.filter(rules.anyConfigFile);
+  return findEvidence(rules.list, { dependencyNames, scripts, configCandidates })
+    .map(({ rule, evidence }) => ({
+      name: rule.name,
+      kind: rule.spec.kind,
+      sources: evidence.sources,
+      dependencies: evidence.dependencies,
+      scripts: evidence.scripts,
+      config_files: evidence.configFiles.slice(0, rules.maxListed),
+      config_file_count: evidence.configFiles.length,
+    }))
+    .sort((a, b) => byCodeUnit(a.name, b.name));
 }

@@ -4,6 +4,7 @@
  * every tsconfig*.json (its declared inputs); everything else comes from file paths in the index.
  */
 import { byCodeUnit, isRecord, parseJson } from '../../tools/parse';
+import { sortIssues } from '../../tools/issue-order';
 import type { ProbeContext, ProbeIssue, ProbeResult } from '../../tools/probe-api';
 import { detectBundlers } from './bundlers';
 import {
@@ -240,10 +241,6 @@ export async function extractBuildSystem(ctx: ProbeContext): Promise<ProbeResult
     errors: sortIssues(issues.errors),
     warnings: sortIssues(issues.warnings),
   };
-}
-
-function sortIssues(list: ProbeIssue[]): ProbeIssue[] {
-  return [...list].sort((a, b) => byCodeUnit(a.file ?? '', b.file ?? '') || byCodeUnit(a.code, b.code) || byCodeUnit(a.message, b.message));
 }
 
 interface RiskInputs {

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { inputMatcher } from '../../tools/probe-context';
-import { runProbeInMemory } from '../../tools/testing';
-import { REPO_ROOT, fixtureDirs, fixtureTree, sliceValidator } from './fixture-tree';
+import { fixtureFolders, fixtureTree, runProbeInMemory, sliceValidator } from '../../tools/testing';
+import { textSplices } from '../../tests/helpers/probe-properties';
 import probe from './index';
 
+const FIXTURES = join(__dirname, '../../fixtures/build-system');
 const validate = sliceValidator('build-system');
 
 async function checkTree(tree: Record<string, string | Buffer>): Promise<void> {
@@ -82,23 +83,8 @@ describe('build-system never throws on hostile input', () => {
 
   it('mutated real fixture files', async () => {
     const matches = inputMatcher(probe.inputs);
-    const trees = fixtureDirs('build-system').map((name) => fixtureTree(join(REPO_ROOT, 'fixtures', 'build-system', name)));
-    const targets = trees.flatMap((tree, i) => Object.keys(tree).filter(matches).map((path) => [i, path] as const));
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom(...targets),
-        fc.nat(),
-        fc.nat({ max: 40 }),
-        fc.string({ maxLength: 8 }),
-        async ([i, path], at, cut, insert) => {
-          const text = trees[i][path].toString('utf8');
-          const pos = at % (text.length + 1);
-          const mutated = text.slice(0, pos) + insert + text.slice(pos + cut);
-          await checkTree({ ...trees[i], [path]: mutated });
-        },
-      ),
-      { numRuns: 200 },
-    );
+    const trees = fixtureFolders(FIXTURES).map((name) => fixtureTree(join(FIXTURES, name)));
+    await fc.assert(fc.asyncProperty(textSplices(trees, matches, 40), checkTree), { numRuns: 200 });
   });
 
   it('reports a file over the size limit and goes on', async () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../tools/catalog';
 import { fileIndexCatalog } from '../../tools/file-index';
 import { runProbeInMemory } from '../../tools/testing';
-import { globSet } from './glob-set';
+import { globSet } from '../../tools/glob-set';
 import probe from './index';
 import { parsePackageManagerField } from './package-manager';
 import { classifyScripts } from './scripts';

@@ -4,8 +4,8 @@
  * turned into the command they run, containers (direct or via `resources.containers`), matrices.
  */
 import { loadCatalog } from '../../tools/catalog';
-import { array, entries, nonEmpty, record, text } from '../deployment/yaml-values';
-import type { Json } from '../deployment/yaml-values';
+import { array, entries, nonEmpty, record, text } from '../../tools/yaml-values';
+import type { Json } from '../../tools/yaml-values';
 import { AZURE_MACRO, expandTemplate, GITHUB_EXPRESSION } from './expand';
 import type { Resolver } from './expand';
 import { JobBuilder, pipeline } from './model';

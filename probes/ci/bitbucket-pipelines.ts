@@ -3,8 +3,8 @@
  * (`default`, `branches/<glob>`, `pull-requests/<glob>`, `tags/<glob>`, `custom/<name>`), its
  * steps (also inside `parallel` and `stage`) as jobs, images, services and pipes.
  */
-import { array, entries, nonEmpty, record, text } from '../deployment/yaml-values';
-import type { Json } from '../deployment/yaml-values';
+import { array, entries, nonEmpty, record, text } from '../../tools/yaml-values';
+import type { Json } from '../../tools/yaml-values';
 import { JobBuilder, pipeline } from './model';
 import type { CiJob, CiPipeline } from './model';
 

@@ -1,6 +1,6 @@
 /** Buildkite (`.buildkite/pipeline.yml` and friends): command steps (also in groups), plugins (the docker plugins' images), trigger steps. */
-import { array, entries, list, nonEmpty, record, text } from '../deployment/yaml-values';
-import type { Json } from '../deployment/yaml-values';
+import { array, entries, list, nonEmpty, record, text } from '../../tools/yaml-values';
+import type { Json } from '../../tools/yaml-values';
 import { expandShell } from './expand';
 import type { Resolver } from './expand';
 import { JobBuilder, pipeline } from './model';

@@ -5,11 +5,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../tools/catalog';
 import { inputMatcher } from '../../tools/probe-context';
-import { runProbeInMemory } from '../../tools/testing';
-import { fixtureTree } from '../deployment/fixture-tree';
+import { fixtureTree, runProbeInMemory } from '../../tools/testing';
 import { systemMatcher, YAML_EXTRACTORS } from './extract';
 import type { CiSystemsCatalog } from './extract';
 import { jenkinsPipeline } from './jenkins';
+import { applyByteMutations, byteMutations, parsedValues } from '../../tests/helpers/probe-properties';
 import probe from './index';
 
 const FIXTURE = join(__dirname, '../../fixtures/ci/every-system');
@@ -152,19 +152,11 @@ describe('declared inputs', () => {
 
 describe('fuzzing the YAML walkers and the probe', () => {
   it('every system reader takes any parsed value without throwing, deterministically, within the schema', () => {
-    const value = fc.letrec((tie) => ({
-      node: fc.oneof(
-        { depthSize: 'small' },
-        fc.constantFrom(null, true, 18, 20.1, '', 'push', 'npm ci', 'node:20', '${{ matrix.node }}', '<< parameters.v >>', '$(v)', '$NODE', '<<'),
-        fc.string({ maxLength: 20 }),
-        fc.array(tie('node'), { maxLength: 4 }),
-        fc.dictionary(
-          fc.constantFrom('on', 'jobs', 'steps', 'run', 'uses', 'with', 'node-version', 'strategy', 'matrix', 'include', 'container', 'image', 'services', 'script', 'extends', 'stages', 'workflows', 'docker', 'executor', 'orbs', 'pipelines', 'step', 'parallel', 'variables', 'default', 'node_js', 'task', 'inputs', 'plugins', 'command', 'commands', 'group', 'job', 'trigger', '<<', 'x', '.tmpl', '', 'name', 'key', 'label', 'stage', 'deployment', 'tags', 'branches'),
-          tie('node'),
-          { maxKeys: 6 },
-        ),
-      ),
-    })).node;
+    const value = parsedValues(
+      ['on', 'jobs', 'steps', 'run', 'uses', 'with', 'node-version', 'strategy', 'matrix', 'include', 'container', 'image', 'services', 'script', 'extends', 'stages', 'workflows', 'docker', 'executor', 'orbs', 'pipelines', 'step', 'parallel', 'variables', 'default', 'node_js', 'task', 'inputs', 'plugins', 'command', 'commands', 'group', 'job', 'trigger', '<<', 'x', '.tmpl', '', 'name', 'key', 'label', 'stage', 'deployment', 'tags', 'branches'],
+      [null, true, 18, 20.1, '', 'push', 'npm ci', 'node:20', '${{ matrix.node }}', '<< parameters.v >>', '$(v)', '$NODE', '<<'],
+      20,
+    );
     fc.assert(
       fc.property(fc.constantFrom(...Object.keys(YAML_EXTRACTORS)), value, (system, doc) => {
         const run = () => JSON.stringify(YAML_EXTRACTORS[system]('f.yml', doc));
@@ -191,25 +183,9 @@ describe('fuzzing the YAML walkers and the probe', () => {
   it('mutated real CI files never crash the probe and keep the slice valid', async () => {
     const tree = fixtureTree(FIXTURE);
     const files = Object.keys(tree).filter((f) => inputMatcher(probe.inputs)(f));
-    const mutation = fc.record({
-      file: fc.constantFrom(...files),
-      at: fc.nat(),
-      kind: fc.constantFrom('flip', 'delete', 'insert', 'truncate'),
-      bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }),
-    });
     await fc.assert(
-      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 4 }), async (mutations) => {
-        const mutated = { ...tree };
-        for (const m of mutations) {
-          const original = mutated[m.file];
-          const at = m.at % (original.length + 1);
-          const b = Buffer.from(m.bytes);
-          mutated[m.file] =
-            m.kind === 'flip' ? Buffer.concat([original.subarray(0, at), b, original.subarray(at + b.length)])
-            : m.kind === 'delete' ? Buffer.concat([original.subarray(0, at), original.subarray(at + b.length)])
-            : m.kind === 'insert' ? Buffer.concat([original.subarray(0, at), b, original.subarray(at)])
-            : original.subarray(0, at);
-        }
+      fc.asyncProperty(byteMutations(files), async (mutations) => {
+        const mutated = applyByteMutations(tree, mutations);
         const result = await runProbeInMemory(probe, mutated);
         expectValid(result.slice);
         expect(JSON.stringify(await runProbeInMemory(probe, mutated))).toBe(JSON.stringify(result));

@@ -4,8 +4,8 @@
  * its matrix and the parameter defaults; docker images; orbs recorded as they are declared.
  */
 import { loadCatalog } from '../../tools/catalog';
-import { array, entries, list, nonEmpty, record, text } from '../deployment/yaml-values';
-import type { Json } from '../deployment/yaml-values';
+import { array, entries, list, nonEmpty, record, text } from '../../tools/yaml-values';
+import type { Json } from '../../tools/yaml-values';
 import { CIRCLECI_EXPRESSION, expandTemplate } from './expand';
 import type { Resolver } from './expand';
 import { JobBuilder, pipeline } from './model';

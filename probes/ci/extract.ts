@@ -1,11 +1,12 @@
 /** The ci probe: which CI systems a repository uses and, for every pipeline, what it runs. */
 import picomatch from 'picomatch';
 import { loadCatalog } from '../../tools/catalog';
-import { byCodeUnit } from '../../tools/parse';
+import { byCodeUnit, parseYaml } from '../../tools/parse';
+import type { YamlDocumentOptions } from '../../tools/parse';
 import type { ProbeContext, ProbeIssue, ProbeResult } from '../../tools/probe-api';
-import { nodeMajorOf } from '../deployment/image-ref';
-import { readFiles, sortIssues } from '../deployment/read-files';
-import { parseYamlDoc } from '../deployment/yaml-source';
+import { nodeMajorOf } from '../../tools/image-ref';
+import { readFiles } from '../../tools/read-files';
+import { sortIssues } from '../../tools/issue-order';
 import { azurePipeline } from './azure-pipelines';
 import { bitbucketPipelines } from './bitbucket-pipelines';
 import { buildkitePipeline } from './buildkite';
@@ -23,6 +24,9 @@ export interface CiSystemsCatalog {
 }
 
 type YamlExtractor = (file: string, doc: unknown) => CiPipeline | CiPipeline[];
+
+/** `node-version: 20.10` keeps its digits (read as a number it is 20.1); a CI system reads a file's first document only. */
+export const CI_YAML: YamlDocumentOptions = { floatsAsText: true, firstDocumentOnly: true };
 
 /** Each YAML-based system's reader of one parsed document. */
 export const YAML_EXTRACTORS: Record<string, YamlExtractor> = {
@@ -53,7 +57,7 @@ export function pipelinesOf(system: string, file: string, text: string, errors: 
   if (system === 'jenkins') return [jenkinsPipeline(file, text)];
   const extractor = YAML_EXTRACTORS[system];
   if (!extractor) return [];
-  const parsed = parseYamlDoc(file, text);
+  const parsed = parseYaml(file, text, CI_YAML);
   if (!parsed.ok) {
     errors.push(parsed.issue);
     return [pipeline(system, file, { parsed: false })];

@@ -1,7 +1,7 @@
 /** GitHub Actions workflows (`.github/workflows/*.yml`): triggers, jobs, setup-node versions and matrices, containers, run commands. */
 import { loadCatalog } from '../../tools/catalog';
-import { array, at, entries, nonEmpty, record, text } from '../deployment/yaml-values';
-import type { Json } from '../deployment/yaml-values';
+import { array, at, entries, nonEmpty, record, text } from '../../tools/yaml-values';
+import type { Json } from '../../tools/yaml-values';
 import { expandTemplate, GITHUB_EXPRESSION } from './expand';
 import type { Resolver } from './expand';
 import { JobBuilder, pipeline, sortJobs } from './model';

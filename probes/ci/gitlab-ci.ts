@@ -4,8 +4,8 @@
  * triggers read from `workflow:rules`, job `rules` and `only`.
  */
 import { isRecord } from '../../tools/parse';
-import { array, entries, nonEmpty, record, text } from '../deployment/yaml-values';
-import type { Json } from '../deployment/yaml-values';
+import { array, entries, nonEmpty, record, text } from '../../tools/yaml-values';
+import type { Json } from '../../tools/yaml-values';
 import { expandShell } from './expand';
 import type { Resolver } from './expand';
 import { JobBuilder, pipeline, sortJobs } from './model';

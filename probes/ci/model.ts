@@ -1,7 +1,7 @@
 /** The shape of the ci slice and a builder that keeps each job's facts sorted and de-duplicated. */
 import { loadCatalog } from '../../tools/catalog';
 import { byCodeUnit } from '../../tools/parse';
-import { parseImageRef } from '../deployment/image-ref';
+import { parseImageRef } from '../../tools/image-ref';
 import { classifyCommand, MAX_COMMAND_LENGTH, normalizeCommand, splitScript } from './commands';
 import type { CommandKind } from './commands';
 

@@ -2,9 +2,9 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import probe from './index';
-import { runProbeInMemory } from '../../tools/testing';
-import { fixtureTree } from '../deployment/fixture-tree';
-import { parseYamlDoc } from '../deployment/yaml-source';
+import { fixtureTree, runProbeInMemory } from '../../tools/testing';
+import { parseYaml } from '../../tools/parse';
+import { CI_YAML } from './extract';
 import { githubWorkflow, matrixValues } from './github-actions';
 import { gitlabPipeline } from './gitlab-ci';
 import { circleciConfig } from './circleci';
@@ -15,7 +15,7 @@ import type { CiJob, CiPipeline } from './model';
 const FIXTURE = join(__dirname, '../../fixtures/ci/every-system');
 
 function yaml(text: string): unknown {
-  const parsed = parseYamlDoc('test.yml', text);
+  const parsed = parseYaml('test.yml', text, CI_YAML);
   if (!parsed.ok) throw new Error(parsed.issue.message);
   return parsed.value;
 }

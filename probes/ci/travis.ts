@@ -1,6 +1,6 @@
 /** Travis CI (`.travis.yml`): the default job and every `jobs.include`/`matrix.include` entry, with their phases' commands and `node_js` versions. */
-import { array, list, nonEmpty, record, text } from '../deployment/yaml-values';
-import type { Json } from '../deployment/yaml-values';
+import { array, list, nonEmpty, record, text } from '../../tools/yaml-values';
+import type { Json } from '../../tools/yaml-values';
 import { JobBuilder, pipeline } from './model';
 import type { CiJob, CiPipeline } from './model';
 

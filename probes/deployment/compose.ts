@@ -1,8 +1,8 @@
 /** Compose files (`docker-compose*.yml`, `compose*.yaml`): services, their images, build contexts and ports. */
 import { substitute } from './dockerfile';
-import { parseImageRef } from './image-ref';
-import type { ImageRef } from './image-ref';
-import { entries, nonEmpty, list, record, text } from './yaml-values';
+import { parseImageRef } from '../../tools/image-ref';
+import type { ImageRef } from '../../tools/image-ref';
+import { entries, nonEmpty, list, record, text } from '../../tools/yaml-values';
 
 export interface ComposeService {
   name: string;

@@ -1,16 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv2020 from 'ajv/dist/2020';
 import fc from 'fast-check';
 import picomatch from 'picomatch';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../tools/catalog';
 import { inputMatcher } from '../../tools/probe-context';
-import { runProbeInMemory } from '../../tools/testing';
+import { fixtureTree, runProbeInMemory, sliceValidator } from '../../tools/testing';
+import { applyByteMutations, byteMutations, parsedValues } from '../../tests/helpers/probe-properties';
 import { composeServices } from './compose';
 import { classifyFiles } from './extract';
 import type { DeploymentCatalog } from './extract';
-import { fixtureTree } from './fixture-tree';
 import { chartFacts, valuesImages } from './helm';
 import { kustomizationFacts } from './kustomize';
 import { manifestFacts } from './kubernetes';
@@ -18,13 +16,11 @@ import { appEngineFacts, serverlessFacts, vercelFacts } from './paas';
 import probe from './index';
 
 const FIXTURE = join(__dirname, '../../fixtures/deployment/full-stack');
-const schema = JSON.parse(readFileSync(join(__dirname, '../../schemas/slices/deployment.schema.json'), 'utf8'));
-const ajv = new Ajv2020({ allErrors: true, strict: true });
-const validate = ajv.compile(schema);
+const validate = sliceValidator('deployment');
 const catalog = loadCatalog<DeploymentCatalog>('deployment');
 
 function expectValid(slice: unknown) {
-  expect(validate(slice), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+  expect(validate(slice)).toEqual([]);
 }
 
 describe('deployment probe over the full-stack fixture', () => {
@@ -108,7 +104,11 @@ describe('malformed input never crashes the probe', () => {
       ['file-too-large', 'k8s/huge.yaml'],
       ['parse-error', 'vercel.json'],
     ]);
-    expect(result.warnings?.map((w) => [w.code, w.file])).toEqual([['toml-unread-lines', 'netlify.toml']]);
+    // Duplicate keys are reported (the shared YAML parser's rule), and the file is still read.
+    expect(result.warnings?.map((w) => [w.code, w.file])).toEqual([
+      ['yaml-warning', 'k8s/dup.yaml'],
+      ['toml-unread-lines', 'netlify.toml'],
+    ]);
     expect(slice.dockerfiles.map((d: { file: string }) => d.file)).toEqual(['api/Dockerfile']);
     expect(slice.helm[0]).toMatchObject({ parsed: false, name: null, values: [{ file: 'charts/api/values.yaml' }] });
     // Duplicate keys: the last one wins.
@@ -203,19 +203,11 @@ describe('declared inputs', () => {
 });
 
 describe('fuzzing the YAML walkers and the probe', () => {
-  const value = fc.letrec((tie) => ({
-    node: fc.oneof(
-      { depthSize: 'small' },
-      fc.constantFrom(null, true, 3, '1.10', '', 'node:20', 'nginx@sha256:x', '${TAG:-1}', '{{ x }}'),
-      fc.string({ maxLength: 16 }),
-      fc.array(tie('node'), { maxLength: 4 }),
-      fc.dictionary(
-        fc.constantFrom('services', 'image', 'build', 'ports', 'context', 'target', 'published', 'repository', 'tag', 'digest', 'registry', 'name', 'kind', 'spec', 'template', 'containers', 'initContainers', 'items', 'metadata', 'images', 'newTag', 'newName', 'resources', 'bases', 'dependencies', 'functions', 'provider', 'runtime', 'handler', '<<', 'sidecarImage', 'constructor', '__proto__', ''),
-        tie('node'),
-        { maxKeys: 6 },
-      ),
-    ),
-  })).node;
+  const value = parsedValues(
+    ['services', 'image', 'build', 'ports', 'context', 'target', 'published', 'repository', 'tag', 'digest', 'registry', 'name', 'kind', 'spec', 'template', 'containers', 'initContainers', 'items', 'metadata', 'images', 'newTag', 'newName', 'resources', 'bases', 'dependencies', 'functions', 'provider', 'runtime', 'handler', '<<', 'sidecarImage', 'constructor', '__proto__', ''],
+    [null, true, 3, '1.10', '', 'node:20', 'nginx@sha256:x', '${TAG:-1}', '{{ x }}'],
+    16,
+  );
 
   it('each reader takes any parsed value without throwing, deterministically', () => {
     const imageKeys = catalog.helmImageKeys.map((p) => new RegExp(p));
@@ -241,25 +233,9 @@ describe('fuzzing the YAML walkers and the probe', () => {
   it('mutated real deployment files never crash the probe and keep the slice valid', async () => {
     const tree = fixtureTree(FIXTURE);
     const files = Object.keys(tree).filter(inputMatcher(probe.inputs));
-    const mutation = fc.record({
-      file: fc.constantFrom(...files),
-      at: fc.nat(),
-      kind: fc.constantFrom('flip', 'delete', 'insert', 'truncate'),
-      bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }),
-    });
     await fc.assert(
-      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.boolean(), async (mutations, terraform) => {
-        const mutated = { ...tree };
-        for (const m of mutations) {
-          const original = mutated[m.file];
-          const at = m.at % (original.length + 1);
-          const b = Buffer.from(m.bytes);
-          mutated[m.file] =
-            m.kind === 'flip' ? Buffer.concat([original.subarray(0, at), b, original.subarray(at + b.length)])
-            : m.kind === 'delete' ? Buffer.concat([original.subarray(0, at), original.subarray(at + b.length)])
-            : m.kind === 'insert' ? Buffer.concat([original.subarray(0, at), b, original.subarray(at)])
-            : original.subarray(0, at);
-        }
+      fc.asyncProperty(byteMutations(files), fc.boolean(), async (mutations, terraform) => {
+        const mutated = applyByteMutations(tree, mutations);
         const result = await runProbeInMemory(probe, mutated, { options: { terraform } });
         expectValid(result.slice);
         expect(JSON.stringify(await runProbeInMemory(probe, mutated, { options: { terraform } }))).toBe(JSON.stringify(result));

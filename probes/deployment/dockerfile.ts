@@ -3,8 +3,9 @@
  * (also across comment and blank lines, as BuildKit does), heredocs, and the instructions the
  * deployment slice needs. Never throws; anything it cannot make sense of is left out.
  */
-import { parseImageRef } from './image-ref';
-import type { ImageRef } from './image-ref';
+import { parseImageRef } from '../../tools/image-ref';
+import type { ImageRef } from '../../tools/image-ref';
+import { sortedNumbers, sortedUnique } from './sorted';
 
 export interface Instruction {
   /** Upper-cased keyword (`FROM`, `RUN`, …). */
@@ -200,10 +201,6 @@ export interface DockerfileFacts {
   instructions_before_from: number;
 }
 
-function sortedUnique(values: Iterable<string>): string[] {
-  return [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
 function parseFrom(args: string, line: number, globals: ReadonlyMap<string, string | undefined>, stages: readonly StageFacts[], escape: string) {
   const words = args.split(/\s+/).filter(Boolean);
   let platform: string | null = null;
@@ -313,7 +310,7 @@ export function analyzeDockerfile(source: string): DockerfileFacts {
     user: last?.user ?? null,
     expose: last ? [...last.expose] : [],
     base_images: sortedUnique(images.map((f) => f.image)),
-    node_majors: [...new Set(images.map((f) => f.node_major).filter((m): m is number => m !== null))].sort((a, b) => a - b),
+    node_majors: sortedNumbers(images.map((f) => f.node_major).filter((m): m is number => m !== null)),
     instructions_before_from: before,
   };
 }

@@ -2,20 +2,21 @@
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
 import { loadCatalog } from '../../tools/catalog';
-import { byCodeUnit, parseJson } from '../../tools/parse';
+import { byCodeUnit, parseJson, parseYaml, parseYamlDocuments } from '../../tools/parse';
+import type { YamlDocumentOptions } from '../../tools/parse';
 import type { ProbeContext, ProbeIssue, ProbeResult } from '../../tools/probe-api';
 import { composeServices } from './compose';
 import { analyzeDockerfile } from './dockerfile';
 import { chartFacts, valuesImages } from './helm';
-import { nodeMajorOf } from './image-ref';
-import type { ImageRef } from './image-ref';
+import { nodeMajorOf } from '../../tools/image-ref';
+import type { ImageRef } from '../../tools/image-ref';
 import { kustomizationFacts } from './kustomize';
 import { manifestFacts } from './kubernetes';
 import { appEngineFacts, flyFacts, netlifyFacts, procfileFacts, serverlessFacts, vercelFacts } from './paas';
 import type { PaasFacts } from './paas';
-import { readFiles, sortIssues } from './read-files';
+import { readFiles } from '../../tools/read-files';
+import { sortIssues } from '../../tools/issue-order';
 import { terraformFacts } from './terraform';
-import { parseYamlDoc, parseYamlDocs } from './yaml-source';
 
 export interface DeploymentCatalog {
   formats: Record<'dockerfile' | 'compose' | 'helm-chart' | 'helm-values' | 'kustomization' | 'kubernetes' | 'terraform', string[]>;
@@ -28,6 +29,9 @@ export interface DeploymentCatalog {
 type Format = keyof DeploymentCatalog['formats'] | 'paas';
 
 const GLOB = { dot: true } as const;
+
+/** Versions written as floats (`version: 1.10`) keep their digits; a compose or chart file is its first document. */
+export const DEPLOYMENT_YAML: YamlDocumentOptions = { floatsAsText: true, firstDocumentOnly: true };
 
 function matcher(globs: readonly string[] | undefined): (path: string) => boolean {
   return globs && globs.length > 0 ? picomatch(globs as string[], GLOB) : () => false;
@@ -132,7 +136,7 @@ export async function extractDeployment(ctx: ProbeContext): Promise<ProbeResult>
   const yamlDoc = (file: string) => {
     const t = textOf(file);
     if (t === undefined) return undefined;
-    const parsed = parseYamlDoc(file, t);
+    const parsed = parseYaml(file, t, DEPLOYMENT_YAML);
     if (!parsed.ok) {
       c.errors.push(parsed.issue);
       return undefined;
@@ -204,7 +208,7 @@ export async function extractDeployment(ctx: ProbeContext): Promise<ProbeResult>
   for (const file of byFormat.get('kubernetes') ?? []) {
     const t = textOf(file);
     if (t === undefined) continue;
-    const parsed = parseYamlDocs(file, t);
+    const parsed = parseYamlDocuments(file, t, { floatsAsText: true });
     if (!parsed.ok) {
       // Template sources (Helm-style `{{ }}` outside a chart, ytt, …) are not manifests to read.
       if (t.includes('{{')) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { loadCatalog } from '../../tools/catalog';
 import { composeServices } from './compose';
+import { DEPLOYMENT_YAML } from './extract';
 import type { DeploymentCatalog } from './extract';
 import { chartFacts, valuesImages } from './helm';
 import { kustomizationFacts } from './kustomize';
@@ -9,28 +10,16 @@ import { manifestFacts } from './kubernetes';
 import { appEngineFacts, flyFacts, netlifyFacts, procfileFacts, runtimeNodeMajor, serverlessFacts, vercelFacts } from './paas';
 import { stripHclComments, terraformFacts } from './terraform';
 import { readTomlLines, tomlArrayValues, tomlValue } from './toml-lines';
-import { parseYamlDoc, parseYamlDocs } from './yaml-source';
+import { parseYaml } from '../../tools/parse';
 
 const catalog = loadCatalog<DeploymentCatalog>('deployment');
 const imageKeys = catalog.helmImageKeys.map((p) => new RegExp(p));
 
 function yaml(text: string): unknown {
-  const parsed = parseYamlDoc('t.yml', text);
+  const parsed = parseYaml('t.yml', text, DEPLOYMENT_YAML);
   if (!parsed.ok) throw new Error(parsed.issue.message);
   return parsed.value;
 }
-
-describe('yaml-source', () => {
-  it('keeps floats as written, so versions survive', () => {
-    expect(yaml('a: 20.10\nb: 1.10\nc: 18\nd: [3.0]')).toEqual({ a: '20.10', b: '1.10', c: 18, d: ['3.0'] });
-  });
-  it('reports extra documents as a warning and alias bombs as errors', () => {
-    const two = parseYamlDoc('t.yml', 'a: 1\n---\nb: 2\n');
-    expect(two.ok && two.warnings.map((w) => w.code)).toEqual(['extra-yaml-documents']);
-    const bomb = parseYamlDocs('t.yml', 'a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n');
-    expect(bomb.ok).toBe(false);
-  });
-});
 
 describe('compose', () => {
   it('reads services with merge keys, interpolation defaults, long-form ports and build objects', () => {

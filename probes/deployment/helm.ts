@@ -1,7 +1,7 @@
 /** Helm charts: `Chart.yaml` metadata and the image blocks of the values files beside it. Templates are never rendered. */
-import { parseImageRef } from './image-ref';
-import type { ImageRef } from './image-ref';
-import { array, nonEmpty, record } from './yaml-values';
+import { parseImageRef } from '../../tools/image-ref';
+import type { ImageRef } from '../../tools/image-ref';
+import { array, nonEmpty, record } from '../../tools/yaml-values';
 
 export interface ChartDependency {
   name: string;

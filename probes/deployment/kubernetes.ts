@@ -1,7 +1,7 @@
 /** Plain Kubernetes manifests: workload kinds and the images of their containers and init containers. */
-import { parseImageRef } from './image-ref';
-import type { ImageRef } from './image-ref';
-import { array, at, nonEmpty, record } from './yaml-values';
+import { parseImageRef } from '../../tools/image-ref';
+import type { ImageRef } from '../../tools/image-ref';
+import { array, at, nonEmpty, record } from '../../tools/yaml-values';
 
 export interface WorkloadContainer {
   name: string | null;

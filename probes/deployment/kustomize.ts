@@ -1,7 +1,8 @@
 /** Kustomize: resources, components and the `images:` overrides of each kustomization file. */
-import { parseImageRef } from './image-ref';
-import type { ImageRef } from './image-ref';
-import { array, nonEmpty, record, sortedUnique, text } from './yaml-values';
+import { parseImageRef } from '../../tools/image-ref';
+import type { ImageRef } from '../../tools/image-ref';
+import { array, nonEmpty, record, text } from '../../tools/yaml-values';
+import { sortedUnique } from './sorted';
 
 export interface KustomizeImage {
   name: string;

@@ -1,10 +1,11 @@
 /** Serverless and PaaS descriptors: vercel.json, netlify.toml, fly.toml, Procfile, App Engine app.yaml, serverless.yml. */
 import { isRecord } from '../../tools/parse';
-import { parseImageRef } from './image-ref';
-import type { ImageRef } from './image-ref';
+import { parseImageRef } from '../../tools/image-ref';
+import type { ImageRef } from '../../tools/image-ref';
 import { readTomlLines, tomlArrayValues, tomlValue } from './toml-lines';
 import type { TomlScalar } from './toml-lines';
-import { entries, nonEmpty, record, sortedUnique, text } from './yaml-values';
+import { entries, nonEmpty, record, text } from '../../tools/yaml-values';
+import { sortedNumbers, sortedUnique } from './sorted';
 
 export type PaasFacts =
   | { platform: 'vercel'; file: string; framework: string | null; build_command: string | null; install_command: string | null; output_directory: string | null }
@@ -76,7 +77,7 @@ export function flyFacts(file: string, source: string): { facts: PaasFacts; unre
       primary_region: str(tomlValue(toml, 'primary_region')),
       image: image === null ? null : parseImageRef(image),
       dockerfile: str(tomlValue(toml, 'build.dockerfile')),
-      internal_ports: [...new Set(ports)].sort((a, b) => a - b),
+      internal_ports: sortedNumbers(ports),
     },
     unreadable: toml.unreadable,
   };

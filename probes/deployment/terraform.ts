@@ -2,8 +2,8 @@
  * Terraform, opt-in: resource types, module sources and `image` attributes, read with a careful
  * scanner (comments and strings respected, brace depth tracked) rather than a full HCL parser.
  */
-import { parseImageRef } from './image-ref';
-import type { ImageRef } from './image-ref';
+import { parseImageRef } from '../../tools/image-ref';
+import type { ImageRef } from '../../tools/image-ref';
 
 export interface TerraformFileFacts {
   /** Resource blocks per type. */

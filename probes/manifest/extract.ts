@@ -5,6 +5,7 @@
 import { posix } from 'node:path';
 import semver from 'semver';
 import { byCodeUnit, isRecord, parseYaml } from '../../tools/parse';
+import { compareIssues } from '../../tools/issue-order';
 import type { ProbeContext, ProbeIssue, ProbeResult } from '../../tools/probe-api';
 import { ProbeInputError } from '../../tools/probe-api';
 import { checkImporter, specifierCheck, type DriftItem } from './drift';
@@ -250,10 +251,6 @@ function pickVersion(versions: string[], specifier: string): string | null {
   const check = specifierCheck(specifier);
   const fitting = check.check === 'range' ? valid.find((v) => semver.satisfies(v, check.range, { loose: true, includePrerelease: true })) : undefined;
   return fitting ?? valid[0] ?? unique[unique.length - 1];
-}
-
-function compareIssues(a: ProbeIssue, b: ProbeIssue): number {
-  return byCodeUnit(a.file ?? '', b.file ?? '') || byCodeUnit(a.code, b.code) || byCodeUnit(a.message, b.message);
 }
 
 function directDependencies(root: PackageSummary | undefined, lockfile: ParsedLockfile | undefined): Record<DependencyGroup, DirectDependency[]> {

@@ -1,6 +1,7 @@
 /** `catalogs/test-frameworks.yaml`, typed and compiled once per process. */
 import { loadCatalog } from '../../tools/catalog';
-import { anyPattern, globSet, type PathTest } from './glob-set';
+import { compileEvidenceRules, type EvidenceRule } from '../../tools/catalog-evidence';
+import { globSet, type PathTest } from '../../tools/glob-set';
 
 export interface FrameworkSpec {
   kind: string;
@@ -23,11 +24,7 @@ interface TestFrameworksCatalog {
   maxListedConfigFiles: number;
 }
 
-export interface CompiledFramework {
-  name: string;
-  spec: FrameworkSpec;
-  configFile: PathTest;
-  script: RegExp | undefined;
+export interface CompiledFramework extends EvidenceRule<FrameworkSpec> {
   testFile: PathTest;
 }
 
@@ -49,15 +46,10 @@ let compiled: CompiledCatalog | undefined;
 export function testCatalog(): CompiledCatalog {
   if (!compiled) {
     const c = loadCatalog<TestFrameworksCatalog>('test-frameworks');
+    const { rules, anyConfigFile } = compileEvidenceRules(c.frameworks);
     compiled = {
-      frameworks: Object.entries(c.frameworks).map(([name, spec]) => ({
-        name,
-        spec,
-        configFile: globSet(spec.configFiles),
-        script: anyPattern(spec.scripts),
-        testFile: globSet(spec.testFiles),
-      })),
-      anyConfigFile: globSet(Object.values(c.frameworks).flatMap((s) => s.configFiles)),
+      frameworks: rules.map((rule) => ({ ...rule, testFile: globSet(rule.spec.testFiles) })),
+      anyConfigFile,
       conventions: Object.entries(c.conventions).map(([name, pattern]) => ({ name, re: new RegExp(pattern) })),
       suffixRule: new RegExp(c.suffixRule),
       ignoreFolders: new Set(c.ignoreFolders),

@@ -4,6 +4,7 @@
  * and the root coverage-bearing configs (the probe's declared inputs).
  */
 import { byCodeUnit, isRecord, parseJson } from '../../tools/parse';
+import { compareIssues } from '../../tools/issue-order';
 import type { ProbeContext, ProbeIssue, ProbeResult } from '../../tools/probe-api';
 import { testCatalog } from './catalog';
 import {
@@ -135,7 +136,6 @@ export async function extractTestInventory(ctx: ProbeContext): Promise<ProbeResu
     .filter((name) => catalog.coverageScript.test(pkg.scripts[name].slice(0, 4096)))
     .sort(byCodeUnit);
 
-  const byName = (a: ProbeIssue, b: ProbeIssue) => byCodeUnit(a.file ?? '', b.file ?? '') || byCodeUnit(a.code, b.code) || byCodeUnit(a.message, b.message);
   return {
     slice: {
       frameworks,
@@ -151,7 +151,7 @@ export async function extractTestInventory(ctx: ProbeContext): Promise<ProbeResu
         scripts: coverageScripts,
       },
     },
-    errors: errors.sort(byName),
-    warnings: warnings.sort(byName),
+    errors: errors.sort(compareIssues),
+    warnings: warnings.sort(compareIssues),
   };
 }

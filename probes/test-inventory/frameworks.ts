@@ -2,6 +2,7 @@
  * Test frameworks from four kinds of evidence: dependencies, package.json config keys, script
  * commands, and framework config files found by name in the file index (never opened for this).
  */
+import { findEvidence, MAX_SCRIPT_SCAN } from '../../tools/catalog-evidence';
 import { byCodeUnit } from '../../tools/parse';
 import { inFolder, testCatalog } from './catalog';
 
@@ -18,19 +19,6 @@ export interface FrameworkFact {
   config_file_count: number;
 }
 
-/** Script commands are scanned up to this length (regexes over megabytes are wasted work). */
-const MAX_SCAN = 4096;
-
-function depth(path: string): number {
-  let n = 0;
-  for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) === 47) n++;
-  return n;
-}
-
-export function shallowFirst(a: string, b: string): number {
-  return depth(a) - depth(b) || byCodeUnit(a, b);
-}
-
 export interface PackageFacts {
   dependencyNames: ReadonlySet<string>;
   topLevelKeys: ReadonlySet<string>;
@@ -39,40 +27,27 @@ export interface PackageFacts {
 
 export function detectFrameworks(pkg: PackageFacts, indexedPaths: readonly string[]): FrameworkFact[] {
   const catalog = testCatalog();
-  const candidates = indexedPaths.filter((p) => catalog.anyConfigFile(p) && !inFolder(p, catalog.ignoreFolders));
-  const scriptEntries = Object.entries(pkg.scripts).sort(([a], [b]) => byCodeUnit(a, b));
-  const out: FrameworkFact[] = [];
-  for (const { name, spec, configFile, script } of catalog.frameworks) {
-    const dependencies = spec.packages.filter((p) => pkg.dependencyNames.has(p)).sort(byCodeUnit);
-    const keys = spec.packageJsonKeys.filter((k) => pkg.topLevelKeys.has(k)).sort(byCodeUnit);
-    const scripts = script ? scriptEntries.filter(([, cmd]) => script.test(cmd.slice(0, MAX_SCAN))).map(([n]) => n) : [];
-    const configs = candidates.filter(configFile).sort(shallowFirst);
-    const sources = [
-      ...(configs.length > 0 ? ['config-file'] : []),
-      ...(dependencies.length > 0 ? ['dependency'] : []),
-      ...(keys.length > 0 ? ['package-json-key'] : []),
-      ...(scripts.length > 0 ? ['script'] : []),
-    ];
-    if (sources.length === 0) continue;
-    out.push({
-      name,
-      kind: spec.kind,
-      sources,
-      dependencies,
-      package_json_keys: keys,
-      scripts,
-      config_files: configs.slice(0, catalog.maxListedConfigFiles),
-      config_file_count: configs.length,
-    });
-  }
-  return out.sort((a, b) => byCodeUnit(a.name, b.name));
+  const configCandidates = indexedPaths.filter((p) => catalog.anyConfigFile(p) && !inFolder(p, catalog.ignoreFolders));
+  const { dependencyNames, topLevelKeys, scripts } = pkg;
+  return findEvidence(catalog.frameworks, { dependencyNames, topLevelKeys, scripts, configCandidates })
+    .map(({ rule, evidence }) => ({
+      name: rule.name,
+      kind: rule.spec.kind,
+      sources: evidence.sources,
+      dependencies: evidence.dependencies,
+      package_json_keys: evidence.packageJsonKeys,
+      scripts: evidence.scripts,
+      config_files: evidence.configFiles.slice(0, catalog.maxListedConfigFiles),
+      config_file_count: evidence.configFiles.length,
+    }))
+    .sort((a, b) => byCodeUnit(a.name, b.name));
 }
 
 /** `npm run x`, `pnpm x`, `yarn run x`, `bun run x`: the script names a command hands over to. */
 function referencedScripts(command: string, scripts: Readonly<Record<string, string>>): string[] {
   const out: string[] = [];
   const re = /(?:^|[\s;&|(])(?:npm|pnpm|yarn|bun)\s+(?:run(?:-script)?\s+)?(?:--\S+\s+)*([A-Za-z0-9:_.-]+)/g;
-  for (const m of command.slice(0, MAX_SCAN).matchAll(re)) {
+  for (const m of command.slice(0, MAX_SCRIPT_SCAN).matchAll(re)) {
     if (Object.prototype.hasOwnProperty.call(scripts, m[1])) out.push(m[1]);
   }
   return out;
@@ -94,7 +69,7 @@ export function frameworksRunByTestScript(scripts: Readonly<Record<string, strin
       if (seen.has(name)) continue;
       seen.add(name);
       const command = scripts[name];
-      for (const f of catalog.frameworks) if (f.script?.test(command.slice(0, MAX_SCAN))) found.add(f.name);
+      for (const f of catalog.frameworks) if (f.script?.test(command.slice(0, MAX_SCRIPT_SCAN))) found.add(f.name);
       next.push(...referencedScripts(command, scripts));
     }
     frontier = next;

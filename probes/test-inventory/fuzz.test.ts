@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { inputMatcher } from '../../tools/probe-context';
-import { runProbeInMemory } from '../../tools/testing';
-import { REPO_ROOT, fixtureDirs, fixtureTree, sliceValidator } from '../build-system/fixture-tree';
+import { fixtureFolders, fixtureTree, runProbeInMemory, sliceValidator } from '../../tools/testing';
+import { textSplices } from '../../tests/helpers/probe-properties';
 import probe from './index';
 
+const FIXTURES = join(__dirname, '../../fixtures/test-inventory');
 const validate = sliceValidator('test-inventory');
 const sorted = (list: string[]) => [...list].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
@@ -102,16 +103,8 @@ describe('test-inventory never throws on hostile input', () => {
 
   it('mutated real fixture files', async () => {
     const matches = inputMatcher(probe.inputs);
-    const trees = fixtureDirs('test-inventory').map((n) => fixtureTree(join(REPO_ROOT, 'fixtures', 'test-inventory', n)));
-    const targets = trees.flatMap((tree, i) => Object.keys(tree).filter(matches).map((p) => [i, p] as const));
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...targets), fc.nat(), fc.nat({ max: 30 }), fc.string({ maxLength: 8 }), async ([i, p], at, cut, insert) => {
-        const text = trees[i][p].toString('utf8');
-        const pos = at % (text.length + 1);
-        await checkTree({ ...trees[i], [p]: text.slice(0, pos) + insert + text.slice(pos + cut) });
-      }),
-      { numRuns: 150 },
-    );
+    const trees = fixtureFolders(FIXTURES).map((n) => fixtureTree(join(FIXTURES, n)));
+    await fc.assert(fc.asyncProperty(textSplices(trees, matches, 30), checkTree), { numRuns: 150 });
   });
 
   it('a config over the size limit is reported and skipped', async () => {

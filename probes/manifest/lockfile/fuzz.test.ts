@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
-import { fixtureText } from '../__tests__/fixture-tree';
+import { fixtureText } from '../__tests__/fixtures';
 import { parseBunLockfile } from './bun';
 import { parseNpmLockfile } from './npm';
 import { parseLockfile } from './parse-lockfile';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixtureText } from '../__tests__/fixture-tree';
+import { fixtureText } from '../__tests__/fixtures';
 import { parseBunLockfile } from './bun';
 import { parseNpmLockfile } from './npm';
 import { parseLockfile } from './parse-lockfile';

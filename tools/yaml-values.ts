@@ -1,8 +1,9 @@
 /**
  * Accessors for parsed YAML/JSON values of unknown shape. Repository files are untrusted: every
  * accessor accepts anything and answers `undefined` (or an empty list) instead of throwing.
+ * Shared by the probes that read YAML configuration (deployment, ci).
  */
-import { isRecord } from '../../tools/parse';
+import { isRecord } from './parse';
 
 export type Json = Record<string, unknown>;
 
@@ -65,14 +66,4 @@ export function at(value: unknown, ...path: string[]): unknown {
     node = r[key];
   }
   return node;
-}
-
-/** Sorted, de-duplicated copy (code-unit order). */
-export function sortedUnique(values: Iterable<string>): string[] {
-  return [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** Sorted, de-duplicated numbers. */
-export function sortedNumbers(values: Iterable<number>): number[] {
-  return [...new Set(values)].sort((a, b) => a - b);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { nodeMajorOf, parseImageRef } from './image-ref';
+import { nodeMajorOf, parseImageRef } from '../../tools/image-ref';
 
 describe('parseImageRef', () => {
   it.each([

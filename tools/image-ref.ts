@@ -1,8 +1,9 @@
 /**
  * Container image references (`registry/repo:tag@sha256:…`) and what they say about pinning and
- * the Node.js version inside. Shared by the deployment probe and the ci probe.
+ * the Node.js version inside. Shared by the deployment probe and the ci probe; the image knowledge
+ * (Node image names, codenames, floating tag words) is in `catalogs/deployment.yaml`.
  */
-import { loadCatalog } from '../../tools/catalog';
+import { loadCatalog } from './catalog';
 
 export type Pin = 'digest' | 'tag' | 'floating' | 'none' | 'unresolved';
 

@@ -1,6 +1,6 @@
 /** Reads many of a probe's files with bounded concurrency, turning refusals into issues. */
-import type { ProbeContext, ProbeIssue } from '../../tools/probe-api';
-import { ProbeInputError } from '../../tools/probe-api';
+import type { ProbeContext, ProbeIssue } from './probe-api';
+import { ProbeInputError } from './probe-api';
 
 export type ReadOutcome = { ok: true; text: string } | { ok: false; issue: ProbeIssue };
 
@@ -28,14 +28,4 @@ export async function readFiles(ctx: ProbeContext, files: readonly string[]): Pr
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, files.length) }, worker));
   return out;
-}
-
-/** Issues in a stable order (file, code, message), independent of the order files were processed in. */
-export function sortIssues(issues: readonly ProbeIssue[]): ProbeIssue[] {
-  const key = (i: ProbeIssue) => [i.file ?? '', i.code, i.message];
-  return [...issues].sort((a, b) => {
-    const [x, y] = [key(a), key(b)];
-    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
-    return 0;
-  });
 }
