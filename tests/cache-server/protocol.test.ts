@@ -37,7 +37,20 @@ interface BackendFixture {
   storage: CacheStorage;
   /** Files the backend keeps besides complete entries (temp files, partial objects). */
   strayFiles(): string[];
+  /**
+   * Waits until an entry that was just stored is readable. s3rver (the local S3 stand-in) answers
+   * a PUT before the object is fully visible, unlike real S3, which is read-after-write consistent.
+   */
+  settle(hash: string): Promise<void>;
   close(): Promise<void>;
+}
+
+async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 const backends: Array<{ name: string; open(): Promise<BackendFixture> }> = [
@@ -50,6 +63,7 @@ const backends: Array<{ name: string; open(): Promise<BackendFixture> }> = [
       return {
         storage,
         strayFiles: () => readdirSync(dir).filter((n) => !/^[0-9]+$/.test(n)),
+        settle: async () => undefined,
         close: async () => rmSync(dir, { recursive: true, force: true }),
       };
     },
@@ -59,7 +73,12 @@ const backends: Array<{ name: string; open(): Promise<BackendFixture> }> = [
     async open() {
       const s3: LocalS3 = await startLocalS3();
       const storage = new S3Storage({ bucket: s3.bucket, prefix: 'nx-cache', client: s3.client });
-      return { storage, strayFiles: () => [], close: () => s3.close() };
+      return {
+        storage,
+        strayFiles: () => [],
+        settle: (hash) => waitUntil(() => storage.has(hash), `s3 object ${hash}`),
+        close: () => s3.close(),
+      };
     },
   },
 ];
@@ -68,6 +87,13 @@ describe.each(backends)('cache protocol ($name backend)', (backend) => {
   let fixture: BackendFixture;
   let server: InProcessServer;
   let url: string;
+
+  /** PUT, then (when it stored) wait until the backend serves the entry. */
+  const putSettled = async (...args: Parameters<typeof put>) => {
+    const result = await put(...args);
+    if (result.status === 200) await fixture.settle(args[1]);
+    return result;
+  };
 
   beforeAll(async () => {
     fixture = await backend.open();
@@ -83,7 +109,7 @@ describe.each(backends)('cache protocol ($name backend)', (backend) => {
   it('PUT stores an artifact (200) and GET returns the same bytes (200, octet-stream)', async () => {
     const hash = nextHash();
     const body = artifact(1);
-    const stored = await put(url, hash, RW_TOKEN, body);
+    const stored = await putSettled(url, hash, RW_TOKEN, body);
     expect(stored.status).toBe(200);
     const fetched = await get(url, hash, RW_TOKEN);
     expect(fetched.status).toBe(200);
@@ -94,7 +120,7 @@ describe.each(backends)('cache protocol ($name backend)', (backend) => {
 
   it('stores and serves an empty artifact', async () => {
     const hash = nextHash();
-    expect((await put(url, hash, RW_TOKEN, Buffer.alloc(0))).status).toBe(200);
+    expect((await putSettled(url, hash, RW_TOKEN, Buffer.alloc(0))).status).toBe(200);
     const fetched = await get(url, hash, RW_TOKEN);
     expect(fetched.status).toBe(200);
     expect(fetched.body.length).toBe(0);
@@ -108,8 +134,8 @@ describe.each(backends)('cache protocol ($name backend)', (backend) => {
 
   it('never overwrites an existing record (409) and keeps the first bytes', async () => {
     const hash = nextHash();
-    expect((await put(url, hash, RW_TOKEN, artifact(2))).status).toBe(200);
-    const second = await put(url, hash, RW_TOKEN, artifact(3));
+    expect((await putSettled(url, hash, RW_TOKEN, artifact(2))).status).toBe(200);
+    const second = await putSettled(url, hash, RW_TOKEN, artifact(3));
     expect(second.status).toBe(409);
     expect((await get(url, hash, RW_TOKEN)).body.equals(artifact(2))).toBe(true);
   });
@@ -122,8 +148,8 @@ describe.each(backends)('cache protocol ($name backend)', (backend) => {
       await request(`${url}/v1/cache/${hash}`, { headers: { Authorization: `Basic ${RW_TOKEN}` } }),
       await request(`${url}/v1/cache/${hash}`, { headers: { Authorization: 'Bearer' } }),
       await request(`${url}/v1/cache/${hash}`, { method: 'PUT', headers: { 'Content-Length': 3 }, body: 'abc' }),
-      await put(url, hash, `${RW_TOKEN}x`, artifact(4)),
-      await put(url, hash, RW_TOKEN.slice(0, -1), artifact(4)),
+      await putSettled(url, hash, `${RW_TOKEN}x`, artifact(4)),
+      await putSettled(url, hash, RW_TOKEN.slice(0, -1), artifact(4)),
     ];
     for (const res of cases) {
       expect(res.status).toBe(401);
@@ -135,11 +161,11 @@ describe.each(backends)('cache protocol ($name backend)', (backend) => {
 
   it('lets a read-only token read, and refuses its writes with 403 without storing anything', async () => {
     const hash = nextHash();
-    const refused = await put(url, hash, RO_TOKEN, artifact(5));
+    const refused = await putSettled(url, hash, RO_TOKEN, artifact(5));
     expect(refused.status).toBe(403);
     expect(refused.headers['content-type']).toBe('text/plain');
     expect((await get(url, hash, RW_TOKEN)).status).toBe(404);
-    expect((await put(url, hash, RW_TOKEN, artifact(5))).status).toBe(200);
+    expect((await putSettled(url, hash, RW_TOKEN, artifact(5))).status).toBe(200);
     expect((await get(url, hash, RO_TOKEN)).body.equals(artifact(5))).toBe(true);
   });
 
@@ -156,11 +182,11 @@ describe.each(backends)('cache protocol ($name backend)', (backend) => {
 
   it('refuses a body over the size limit with 413 and stores nothing; exactly the limit is fine', async () => {
     const over = nextHash();
-    const res = await put(url, over, RW_TOKEN, artifact(7, MAX_BODY + 1));
+    const res = await putSettled(url, over, RW_TOKEN, artifact(7, MAX_BODY + 1));
     expect(res.status).toBe(413);
     expect((await get(url, over, RW_TOKEN)).status).toBe(404);
     const atLimit = nextHash();
-    expect((await put(url, atLimit, RW_TOKEN, artifact(8, MAX_BODY))).status).toBe(200);
+    expect((await putSettled(url, atLimit, RW_TOKEN, artifact(8, MAX_BODY))).status).toBe(200);
   });
 
   it.each([
@@ -203,20 +229,22 @@ describe.each(backends)('cache protocol ($name backend)', (backend) => {
     expect(await fixture.storage.has(hash)).toBe(false);
     expect(fixture.strayFiles()).toEqual([]);
 
-    expect((await put(url, hash, RW_TOKEN, body)).status).toBe(200);
+    expect((await putSettled(url, hash, RW_TOKEN, body)).status).toBe(200);
     expect((await get(url, hash, RW_TOKEN)).body.equals(body)).toBe(true);
   });
 
   it('writes one access-log line per request with method, hash, size, status and duration, and no token', async () => {
     const hash = nextHash();
-    await put(url, hash, RW_TOKEN, artifact(10, 1000));
+    await putSettled(url, hash, RW_TOKEN, artifact(10, 1000));
     await get(url, hash, RO_TOKEN);
-    // A line is written once the response has closed on the server side, a moment after the client read it.
+    // A line is written once the response has closed on the server side, a moment after the client
+    // read it, so the two lines may land in either order: wait for both, then match by method.
+    await server.waitForLog((l) => l.event === 'request' && 'hash' in l && l.hash === hash && l.method === 'PUT');
     await server.waitForLog((l) => l.event === 'request' && 'hash' in l && l.hash === hash && l.method === 'GET');
     const lines = server.logs.filter((l) => l.event === 'request' && 'hash' in l && l.hash === hash);
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ method: 'PUT', hash, size: 1000, status: 200, outcome: 'stored', role: 'read-write' });
-    expect(lines[1]).toMatchObject({ method: 'GET', hash, size: 1000, status: 200, outcome: 'hit', role: 'read-only' });
+    expect(lines.find((l) => l.method === 'PUT')).toMatchObject({ method: 'PUT', hash, size: 1000, status: 200, outcome: 'stored', role: 'read-write' });
+    expect(lines.find((l) => l.method === 'GET')).toMatchObject({ method: 'GET', hash, size: 1000, status: 200, outcome: 'hit', role: 'read-only' });
     for (const l of lines) expect(typeof (l as { duration_ms: unknown }).duration_ms).toBe('number');
     const all = JSON.stringify(server.logs);
     expect(all).not.toContain(RW_TOKEN);

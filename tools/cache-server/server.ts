@@ -94,11 +94,20 @@ export function createCacheRequestHandler(
     entry.size = found.size;
     entry.outcome = 'hit';
     res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': found.size });
+    // A client that has read the whole body (Content-Length) may close its socket before the
+    // source stream's end reaches the response; `pipeline` then reports a premature close. The
+    // bytes handed over tell whether the client got everything.
+    let sent = 0;
+    found.stream.on('data', (chunk: Buffer) => {
+      sent += chunk.length;
+    });
     try {
       await pipeline(found.stream, res);
     } catch (err) {
-      entry.outcome = 'aborted';
-      entry.error = describeError(err);
+      if (sent < found.size) {
+        entry.outcome = 'aborted';
+        entry.error = describeError(err);
+      }
     }
   }
 
