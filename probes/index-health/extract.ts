@@ -129,7 +129,8 @@ function skipped(siblings: readonly SiblingEnvelope[]) {
     out.push({ probe: 'deployment', what: 'terraform (opt-in, off)', count: Number(terraform.file_count ?? 0) });
   }
   const scan = sliceOf(siblings, 'scan');
-  const scanSkipped = isRecord(scan?.skipped) ? scan.skipped : undefined;
+  const scanFiles = isRecord(scan?.files) ? scan.files : undefined;
+  const scanSkipped = isRecord(scanFiles?.skipped) ? scanFiles.skipped : undefined;
   if (scanSkipped) {
     for (const [reason, count] of Object.entries(scanSkipped)) {
       if (typeof count === 'number' && count > 0) out.push({ probe: 'scan', what: `files skipped: ${reason}`, count });

@@ -56,6 +56,18 @@ describe('index-health', () => {
     expect((await runProbeInMemory(probe, {}, { siblings: clean })).slice).toMatchObject({ status: 'ok' });
   });
 
+  it('counts files the scanner skipped', async () => {
+    const scan: SiblingEnvelope = {
+      probe: 'scan', version: '1', confidence: 'high', errors: [], warnings: [],
+      slice: { files: { total: 10, scanned: 7, skipped: { too_large: 1, binary: 0, minified: 2, generated: 0, unreadable: 0, language_filter: 0 } } },
+    };
+    const { slice } = await runProbeInMemory(probe, {}, { siblings: [scan] });
+    expect(slice.skipped_work).toEqual([
+      { probe: 'scan', what: 'files skipped: minified', count: 2 },
+      { probe: 'scan', what: 'files skipped: too_large', count: 1 },
+    ]);
+  });
+
   it('keeps run metadata (replayed/recomputed) out of the slice', async () => {
     const sibs = await siblings(tree);
     const runMetadata = { recomputed: { manifest: '123' }, replayed: ['build-system', 'deployment'] };
@@ -70,7 +82,7 @@ describe('index-health', () => {
       probe: fc.constantFrom('manifest', 'build-system', 'deployment', 'scan', 'other'),
       version: fc.constant('1'),
       confidence: fc.constantFrom('high' as const, 'medium' as const, 'low' as const),
-      slice: fc.dictionary(fc.constantFrom('lockfiles', 'drift', 'binary_lockfiles', 'terraform', 'skipped', 'x'), fc.jsonValue()),
+      slice: fc.dictionary(fc.constantFrom('lockfiles', 'drift', 'binary_lockfiles', 'terraform', 'files', 'x'), fc.jsonValue()),
       errors: fc.array(fc.record({ code: fc.constantFrom('file-too-large', 'parse-error'), message: fc.string() }), { maxLength: 3 }),
       warnings: fc.constant([]),
     });
