@@ -46,3 +46,12 @@ describe('language probe', () => {
     );
   });
 });
+
+describe('language probe inputs', () => {
+  it('ignores the content of every file outside its inputs (only paths and package.json matter)', async () => {
+    const { assertOutsideInputsIgnored } = await import('../../tests/helpers/probe-properties');
+    const path = fc.constantFrom('package.json', 'src/a.ts', 'lib/b.js', 'README.md', 'pnpm-workspace.yaml', 'yarn.lock', 'packages/x/package.json');
+    const content = fc.oneof(fc.constant('{"workspaces":["packages/*"]}'), fc.constant('{}'), fc.string({ maxLength: 20 }));
+    await assertOutsideInputsIgnored(probe, path, content, 150);
+  });
+});
