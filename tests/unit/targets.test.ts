@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeOptions } from '../../tools/plugin/options';
-import { REPO_SCOPE, packageScope, scopeTargets } from '../../tools/plugin/targets';
+import { REPO_SCOPE, fingerprintNodes, packageScope, scopeTargets } from '../../tools/plugin/targets';
 import type { RegisteredProbe } from '../../tools/registry';
 
 function probe(name: string, extra: Partial<RegisteredProbe> = {}): RegisteredProbe {
@@ -28,9 +28,12 @@ describe('inferred targets', () => {
     expect(t['probe-alpha'].inputs).toEqual([
       '{workspaceRoot}/package.json',
       '!{workspaceRoot}/**/node_modules/**',
-      { runtime: expect.stringContaining('probe=alpha@3') },
+      { externalDependencies: ['@codegenie/fingerprint-alpha'] },
     ]);
-    expect((t['probe-alpha'].inputs![2] as { runtime: string }).runtime).toContain('codegenie=9.9.9');
+    // The fingerprint node carries the versions into the hash.
+    const node = fingerprintNodes(probes, options, '9.9.9')['npm:@codegenie/fingerprint-alpha'];
+    expect(node.data.hash).toContain('probe=alpha@3');
+    expect(node.data.hash).toContain('codegenie=9.9.9');
     expect(t['probe-alpha'].outputs).toEqual(['{workspaceRoot}/.codegenie/context/raw/alpha.json']);
     // Versions stay out of options: options enter the hash of every target of the project.
     expect(JSON.stringify(t['probe-alpha'].options)).not.toContain('3');
@@ -52,12 +55,17 @@ describe('inferred targets', () => {
     expect(t.context.outputs).toEqual(['{projectRoot}/.codegenie/context/repo-context.yaml', '{projectRoot}/.codegenie/context/views.json']);
   });
 
-  it('changes one probe version without changing any other target', () => {
-    const a = scopeTargets(REPO_SCOPE, probes, options, [], '1');
-    const b = scopeTargets(REPO_SCOPE, [probe('alpha', { version: '4' }), ...probes.slice(1)], options, [], '1');
+  it('a probe version bump changes that probe fingerprint only, and no target configuration', () => {
+    const bumped = [probe('alpha', { version: '4' }), ...probes.slice(1)];
+    expect(scopeTargets(REPO_SCOPE, bumped, options, [], '1')).toEqual(scopeTargets(REPO_SCOPE, probes, options, [], '1'));
+    const a = fingerprintNodes(probes, options, '1');
+    const b = fingerprintNodes(bumped, options, '1');
     for (const name of Object.keys(a)) {
-      if (name === 'probe-alpha') expect(b[name].inputs).not.toEqual(a[name].inputs);
+      if (name === 'npm:@codegenie/fingerprint-alpha') expect(b[name].data.hash).not.toBe(a[name].data.hash);
       else expect(b[name]).toEqual(a[name]);
     }
+    // A codegenie version bump changes every fingerprint.
+    const c = fingerprintNodes(probes, options, '2');
+    for (const name of Object.keys(a)) expect(c[name].data.hash).not.toBe(a[name].data.hash);
   });
 });

@@ -14,7 +14,7 @@ import { codegenieVersion } from '../package-root';
 import { loadProbes } from '../registry';
 import { workspaceGlobsFrom, workspacePackageMatcher } from '../workspaces';
 import { normalizeOptions, type CodegenieOptions, type NormalizedOptions } from './options';
-import { REPO_SCOPE, packageScope, scopeTargets } from './targets';
+import { REPO_SCOPE, fingerprintNodes, packageScope, scopeTargets } from './targets';
 
 const PROJECT_FILES = '{nx.json,**/package.json,**/project.json}';
 
@@ -54,6 +54,7 @@ function nodesFor(
           metadata: { description: 'codegenie: the repository-level context gather' },
         },
       },
+      externalNodes: fingerprintNodes(probes, options, version),
     };
   }
   const root = dirname(file);

@@ -3,8 +3,9 @@
  * or one workspace package). Everything that decides what re-runs lives here:
  * - a probe's file inputs are exactly its declared globs, anchored at the scope;
  * - its version, the codegenie version and the options it reads reach its hash through a
- *   `runtime` input of its own — NOT through target options, which Nx folds into one hash of the
- *   whole project configuration (changing one probe's options would re-run every probe);
+ *   fingerprint input of its own (see `versionInput`) — NOT through target options, which Nx folds
+ *   into one hash of the whole project configuration (changing one probe's options would re-run
+ *   every probe);
  * - paths-only probes depend on the file index's output, so content edits do not invalidate them.
  */
 import type { TargetConfiguration } from '@nx/devkit';
@@ -45,13 +46,29 @@ function shortHash(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 12);
 }
 
+/** The npm-style name of the fingerprint node for one target kind (`language`, `file-index`, ...). */
+export function fingerprintPackage(kind: string): string {
+  return `@codegenie/fingerprint-${kind}`;
+}
+
+export interface Fingerprint {
+  /** Package name of the fingerprint node (see `fingerprintNodes`). */
+  packageName: string;
+  /** What the task hash must carry: versions and option digests. */
+  value: string;
+}
+
 /**
- * A `runtime` input whose output is a constant naming what the hash must carry. Only shell-safe
- * characters go into it, so `sh -c` and `cmd /C` print the same line.
+ * A constant that must reach exactly one task's hash (its probe version, the codegenie version,
+ * the options it reads). Nx hashes an `externalDependencies` input from the external node's
+ * `hash`, in-process; the plugin contributes one such node per target kind. (A `runtime` input
+ * would do the same by running `echo` through a shell for every task on every run: measured, that
+ * cost ~100 ms of a ~600 ms zero-change gather.)
  */
-export function versionInput(parts: Record<string, string>): { runtime: string } {
-  const words = Object.entries(parts).map(([k, v]) => `${k}=${v.replace(/[^A-Za-z0-9._+@-]/g, '_')}`);
-  return { runtime: `echo codegenie ${words.join(' ')}` };
+export function versionInput(kind: string, parts: Record<string, string>): { input: { externalDependencies: string[] }; fingerprint: Fingerprint } {
+  const value = Object.entries(parts).map(([k, v]) => `${k}=${v}`).join(' ');
+  const packageName = fingerprintPackage(kind);
+  return { input: { externalDependencies: [packageName] }, fingerprint: { packageName, value } };
 }
 
 export interface TargetNames {
@@ -78,7 +95,7 @@ export function fileIndexTarget(scope: Scope, noiseDirs: readonly string[], vers
     inputs: [
       anchorGlob(scope, '**/*'),
       ...noiseExclusionGlobs(noiseDirs).map((glob) => anchorGlob(scope, glob)),
-      versionInput({ codegenie: version, target: 'file-index' }),
+      versionInput('file-index', { codegenie: version, target: 'file-index' }).input,
     ],
     outputs: [outputPath(scope, `${RAW_DIR}/file-index.json`)],
     metadata: {
@@ -107,7 +124,7 @@ export function probeTarget(
     inputs.push({ dependentTasksOutputFiles: `**/${RAW_DIR}/*.json`, transitive: false });
   }
   const opts = probeOptions(options);
-  inputs.push(versionInput({ codegenie: version, probe: `${probe.name}@${probe.version}`, options: shortHash(opts) }));
+  inputs.push(versionInput(probe.name, { codegenie: version, probe: `${probe.name}@${probe.version}`, options: shortHash(opts) }).input);
   return {
     executor: 'codegenie:probe',
     cache: true,
@@ -131,7 +148,7 @@ export function gatherTarget(scope: Scope, probes: readonly RegisteredProbe[], n
     dependsOn: [names.fileIndex, ...probes.map((p) => names.probe(p.name)).sort()],
     inputs: [
       { dependentTasksOutputFiles: `**/${RAW_DIR}/*.json`, transitive: false },
-      versionInput({ codegenie: version, target: 'gather', schema: CONTEXT_SCHEMA_VERSION }),
+      versionInput('gather', { codegenie: version, target: 'gather', schema: CONTEXT_SCHEMA_VERSION }).input,
     ],
     outputs: [outputPath(scope, CONTEXT_FILE), outputPath(scope, VIEWS_FILE)],
     metadata: {
@@ -139,6 +156,30 @@ export function gatherTarget(scope: Scope, probes: readonly RegisteredProbe[], n
       technologies: TECHNOLOGIES,
     },
   };
+}
+
+/**
+ * The external nodes behind every fingerprint input: `npm:@codegenie/fingerprint-<kind>`, whose
+ * `hash` Nx folds into the task hash. They are identical for every scope, so the repository-level
+ * project contributes them once.
+ */
+export function fingerprintNodes(
+  probes: readonly RegisteredProbe[],
+  options: NormalizedOptions,
+  version: string,
+): Record<string, { type: 'npm'; name: string; data: { version: string; packageName: string; hash: string } }> {
+  const opts = shortHash(probeOptions(options));
+  const fingerprints = [
+    versionInput('file-index', { codegenie: version, target: 'file-index' }).fingerprint,
+    versionInput('gather', { codegenie: version, target: 'gather', schema: CONTEXT_SCHEMA_VERSION }).fingerprint,
+    ...probes.map((p) => versionInput(p.name, { codegenie: version, probe: `${p.name}@${p.version}`, options: opts }).fingerprint),
+  ];
+  const nodes: ReturnType<typeof fingerprintNodes> = {};
+  for (const f of fingerprints) {
+    const name = `npm:${f.packageName}`;
+    nodes[name] = { type: 'npm', name, data: { version: version, packageName: f.packageName, hash: f.value } };
+  }
+  return nodes;
 }
 
 /** Every codegenie target of one scope. */
