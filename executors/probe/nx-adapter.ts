@@ -1,25 +1,39 @@
 /**
- * Wires Nx's batch API to the coordinator: Nx task graph → coordinator tasks, plugin options from
- * nx.json → jobs/timeout/probe options, Nx workspace context → file listings. Nothing else.
+ * Wires Nx's batch API to the coordinator: Nx task graph → coordinator tasks (probes, file index,
+ * gather), plugin options from nx.json → jobs/timeout/probe options, Nx workspace context → file
+ * listings. Nothing else. Both probe executors (`probe`, `probe-wave-2`) come here.
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
-import { runProbeBatch, resolveJobs, resolveTimeout, type BatchTask, type BatchTaskResult } from '../../tools/coordinator/run-batch';
+import { runProbeBatch, resolveJobs, resolveTimeout, type BatchStep, type BatchTask, type BatchTaskResult } from '../../tools/coordinator/run-batch';
 import { artifactPaths } from '../../tools/artifact-paths';
+import { writeFileAtomic } from '../../tools/atomic-write';
+import { canonicalJson } from '../../tools/canonical-json';
+import { buildFileIndex } from '../../tools/file-index';
 import { currentRunId } from '../../tools/coordinator/run-id';
 import { gather } from '../../tools/gather/gather';
 import { codegenieVersion } from '../../tools/package-root';
 import { listScopeFiles, nestedProjectRoots } from '../../tools/nx-files';
 import { optionsFromNxJson, probeOptions } from '../../tools/plugin/options';
-import { loadProbes } from '../../tools/registry';
+import { loadProbes, type RegisteredProbe } from '../../tools/registry';
 
 export interface ProbeExecutorOptions {
-  /** The probe to run; absent for the gather step. */
+  /** The probe to run; absent for the file index and the gather step. */
   probe?: string;
   scope: string;
   /** This task merges the scope's probe outputs (the `gather` target). */
   gather?: boolean;
+  /** This task writes the scope's file index (the `file-index` target). */
+  fileIndex?: boolean;
+}
+
+function stepOf(taskId: string, options: ProbeExecutorOptions | undefined, byName: ReadonlyMap<string, RegisteredProbe>): BatchStep {
+  if (options?.gather) return { kind: 'gather' };
+  if (options?.fileIndex) return { kind: 'file-index' };
+  const probe = byName.get(options?.probe ?? '');
+  if (probe === undefined) throw new Error(`codegenie: task ${taskId} names unknown probe ${JSON.stringify(options?.probe)}`);
+  return { kind: 'probe', probe };
 }
 
 export async function runNxProbeTasks(
@@ -32,13 +46,11 @@ export async function runNxProbeTasks(
   const pluginOptions = optionsFromNxJson(context.nxJsonConfiguration);
   const tasks: BatchTask[] = Object.values(taskGraph.tasks).map((task) => {
     const options = inputs[task.id];
-    const probe = options?.gather ? null : byName.get(options?.probe ?? '');
-    if (probe === undefined) throw new Error(`codegenie: task ${task.id} names unknown probe ${JSON.stringify(options?.probe)}`);
     return {
       id: task.id,
       project: task.target.project,
-      scopeRoot: options.scope ?? '',
-      probe,
+      scopeRoot: options?.scope ?? '',
+      step: stepOf(task.id, options, byName),
       // Edges are objects in Nx 24 (`{ id }`); older versions used plain ids.
       dependsOn: (taskGraph.dependencies[task.id] ?? [])
         .map((edge) => (typeof edge === 'string' ? edge : edge.id))
@@ -47,6 +59,10 @@ export async function runNxProbeTasks(
     };
   });
   const nested = new Map<string, string[]>();
+  const nestedRoots = (scopeRoot: string): string[] => {
+    if (!nested.has(scopeRoot)) nested.set(scopeRoot, nestedProjectRoots(context.projectGraph, scopeRoot));
+    return nested.get(scopeRoot)!;
+  };
   return runProbeBatch(tasks, {
     workspaceRoot: context.root,
     jobs: resolveJobs(pluginOptions.jobs, process.env, cpus().length),
@@ -64,9 +80,11 @@ export async function runNxProbeTasks(
         `(confidence ${views.confidence_summary.overall}, ${views.risk_flags.length} risk flag(s), ${views.available_skills.length} skill(s))\n`
       );
     },
-    listFiles: async (probe, scopeRoot) => {
-      if (!nested.has(scopeRoot)) nested.set(scopeRoot, nestedProjectRoots(context.projectGraph, scopeRoot));
-      return listScopeFiles(context.root, scopeRoot, probe.inputs, nested.get(scopeRoot));
+    fileIndex: async (scopeRoot) => {
+      const index = buildFileIndex(await listScopeFiles(context.root, scopeRoot, ['**/*'], nestedRoots(scopeRoot)));
+      writeFileAtomic(join(context.root, artifactPaths(scopeRoot).raw('file-index')), canonicalJson(index));
+      return `codegenie file-index: ${index.files.length} files (${index.excludedCount} noise files excluded)\n`;
     },
+    listFiles: async (probe, scopeRoot) => listScopeFiles(context.root, scopeRoot, probe.inputs, nestedRoots(scopeRoot)),
   });
 }

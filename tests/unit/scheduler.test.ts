@@ -45,7 +45,7 @@ describe('scheduler', () => {
   });
 
   it('does not make a runsLast probe wait for the gather step that depends on it', async () => {
-    const tasks = [task('probe-a'), task('last', 'light', { runsLast: true }), task('gather', 'light', { gatherStep: true, dependsOn: ['probe-a', 'last'] })];
+    const tasks = [task('probe-a'), task('last', 'light', { runsLast: true }), task('gather', 'light', { supportStep: true, dependsOn: ['probe-a', 'last'] })];
     const { outcomes, starts } = await record(tasks, 2);
     expect([...outcomes.values()].every((o) => o.status === 'success')).toBe(true);
     expect(starts).toEqual(['probe-a', 'last', 'gather']);

@@ -48,6 +48,20 @@ describe('inferred targets', () => {
     expect(t.gather.dependsOn).toEqual(['file-index', 'probe-alpha', 'probe-health', 'probe-org', 'probe-paths']);
   });
 
+  it('puts the file index with the file-reading probes and every reader of other outputs in the second wave', () => {
+    const t = scopeTargets(REPO_SCOPE, probes, options, [], '1');
+    const executors = Object.fromEntries(Object.entries(t).map(([name, target]) => [name, target.executor]));
+    expect(executors).toEqual({
+      'file-index': 'codegenie:probe',
+      'probe-alpha': 'codegenie:probe',
+      'probe-org': 'codegenie:probe',
+      'probe-paths': 'codegenie:probe-wave-2',
+      'probe-health': 'codegenie:probe-wave-2',
+      gather: 'codegenie:probe-wave-2',
+    });
+    expect(t['file-index'].options).toEqual({ scope: '', fileIndex: true });
+  });
+
   it('scopes package targets at {projectRoot} and leaves repo-only probes out', () => {
     const t = scopeTargets(packageScope('packages/api'), probes, normalizeOptions({ probeTargetPrefix: 'cg-', gatherTargetName: 'context' }), [], '1');
     expect(Object.keys(t).sort()).toEqual(['cg-alpha', 'cg-health', 'cg-paths', 'context', 'file-index']);

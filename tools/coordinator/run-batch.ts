@@ -17,16 +17,19 @@ import type { ProbeJob } from './job';
 import { schedule, type ScheduledTask } from './scheduler';
 import { WorkerPool } from './worker-pool';
 
+/**
+ * What one task of a batch does. Besides probes, a batch runs a scope's two support steps: the
+ * file index (batched with the first wave of probes) and the gather step (batched with the last
+ * probes). Each shares a probe executor so that Nx forks one process less for it.
+ */
+export type BatchStep = { kind: 'probe'; probe: RegisteredProbe } | { kind: 'file-index' } | { kind: 'gather' };
+
 export interface BatchTask {
   id: string;
   project: string;
   /** `''` for the repository scope, else the package root. */
   scopeRoot: string;
-  /**
-   * The probe this task runs, or `null` for the scope's gather step. Gather shares the probe
-   * executor so Nx batches it with the last probes that missed the cache: one process less.
-   */
-  probe: RegisteredProbe | null;
+  step: BatchStep;
   /** Ids of tasks in this batch it depends on. */
   dependsOn: string[];
   /** Nx's hash of the task (the fingerprint of its inputs), when known. */
@@ -47,6 +50,8 @@ export interface BatchSettings {
   listFiles(probe: RegisteredProbe, scopeRoot: string): Promise<string[]>;
   /** Runs the gather step of a scope in this process; returns its one-line summary. */
   gather?(scopeRoot: string): string;
+  /** Writes the file index of a scope in this process; returns its one-line summary. */
+  fileIndex?(scopeRoot: string): Promise<string>;
   /** Private cache folder for probes (absolute), e.g. `<workspace>/.nx/cache/codegenie`. */
   cacheDir?: string;
   /**
@@ -98,23 +103,31 @@ function summary(env: Envelope): string {
 export async function runProbeBatch(tasks: readonly BatchTask[], settings: BatchSettings): Promise<Map<string, BatchTaskResult>> {
   const pool = settings.pool ?? new WorkerPool();
   const byId = new Map(tasks.map((t) => [t.id, t]));
-  const scheduled: ScheduledTask[] = tasks.map((t) => ({
-    id: t.id,
-    project: t.project,
-    probe: t.probe?.name ?? 'gather',
-    heaviness: t.probe?.heaviness ?? 'light',
-    runsLast: t.probe?.runsLast ?? false,
-    gatherStep: t.probe === null,
-    dependsOn: t.dependsOn,
-  }));
+  const scheduled: ScheduledTask[] = tasks.map((t) => {
+    const probe = t.step.kind === 'probe' ? t.step.probe : undefined;
+    return {
+      id: t.id,
+      project: t.project,
+      probe: probe?.name ?? t.step.kind,
+      heaviness: probe?.heaviness ?? 'light',
+      runsLast: probe?.runsLast ?? false,
+      supportStep: probe === undefined,
+      dependsOn: t.dependsOn,
+    };
+  });
 
   const runOne = async (s: ScheduledTask): Promise<string> => {
     const task = byId.get(s.id)!;
-    const { probe, scopeRoot } = task;
-    if (probe === null) {
+    const { step, scopeRoot } = task;
+    if (step.kind === 'gather') {
       if (!settings.gather) throw new Error(`task ${task.id} is a gather step, but this batch cannot gather`);
       return settings.gather(scopeRoot);
     }
+    if (step.kind === 'file-index') {
+      if (!settings.fileIndex) throw new Error(`task ${task.id} is a file index, but this batch cannot write one`);
+      return settings.fileIndex(scopeRoot);
+    }
+    const { probe } = step;
     const paths = artifactPaths(scopeRoot);
     const started = Date.now();
     const job: ProbeJob = {

@@ -12,8 +12,11 @@ export interface ScheduledTask {
   probe: string;
   heaviness: Heaviness;
   runsLast: boolean;
-  /** A gather step: not a sibling probe (it depends on the probes, runsLast ones included). */
-  gatherStep?: boolean;
+  /**
+   * A file index or gather step: not a sibling probe, so runsLast probes do not wait for it (the
+   * gather step itself depends on every probe, runsLast ones included).
+   */
+  supportStep?: boolean;
   /** Ids of tasks in this batch that must succeed first. */
   dependsOn: readonly string[];
 }
@@ -46,7 +49,7 @@ export async function schedule<R>(
     const blockers = (task: ScheduledTask): ScheduledTask[] => {
       const deps = task.dependsOn.filter((d) => ids.has(d)).map((d) => tasks.find((t) => t.id === d)!);
       if (!task.runsLast) return deps;
-      const siblings = tasks.filter((t) => t.project === task.project && t.id !== task.id && !t.runsLast && !t.gatherStep);
+      const siblings = tasks.filter((t) => t.project === task.project && t.id !== task.id && !t.runsLast && !t.supportStep);
       return [...deps, ...siblings];
     };
 

@@ -6,7 +6,14 @@
  *   fingerprint input of its own (see `versionInput`) — NOT through target options, which Nx folds
  *   into one hash of the whole project configuration (changing one probe's options would re-run
  *   every probe);
- * - paths-only probes depend on the file index's output, so content edits do not invalidate them.
+ * - paths-only probes depend on the file index's output, so content edits do not invalidate them;
+ * - two waves, one executor name each, because Nx batches tasks by executor: the file index and
+ *   the probes that read only repository files run in one process (`codegenie:probe`); probes
+ *   that read the file index or their siblings' outputs, and the gather step, in a second one
+ *   (`codegenie:probe-wave-2`). Inside one batch Nx does not cache-check a task whose
+ *   dependency is in the same batch (SPEC §8), so index readers must not share the index's
+ *   batch, or every content edit would re-run them; across batches they are hashed after the
+ *   index was written and replayed when its bytes did not change.
  */
 import type { TargetConfiguration } from '@nx/devkit';
 import { createHash } from 'node:crypto';
@@ -87,11 +94,21 @@ export function targetNames(options: NormalizedOptions): TargetNames {
 
 const TECHNOLOGIES = ['codegenie'];
 
+/** The executor of the first wave: the file index and the probes that read only repository files. */
+export const FIRST_WAVE_EXECUTOR = 'codegenie:probe';
+/** The executor of the second wave: probes reading other tasks' outputs, and the gather step. */
+export const SECOND_WAVE_EXECUTOR = 'codegenie:probe-wave-2';
+
+/** Probes that read other codegenie tasks' outputs run in the second wave. */
+export function readsOtherOutputs(probe: Pick<RegisteredProbe, 'usesFileIndex' | 'runsLast'>): boolean {
+  return probe.usesFileIndex || probe.runsLast;
+}
+
 export function fileIndexTarget(scope: Scope, noiseDirs: readonly string[], version: string): TargetConfiguration {
   return {
-    executor: 'codegenie:file-index',
+    executor: FIRST_WAVE_EXECUTOR,
     cache: true,
-    options: { scope: scope.root },
+    options: { scope: scope.root, fileIndex: true },
     inputs: [
       anchorGlob(scope, '**/*'),
       ...noiseExclusionGlobs(noiseDirs).map((glob) => anchorGlob(scope, glob)),
@@ -126,7 +143,7 @@ export function probeTarget(
   const opts = probeOptions(options);
   inputs.push(versionInput(probe.name, { codegenie: version, probe: `${probe.name}@${probe.version}`, options: shortHash(opts) }).input);
   return {
-    executor: 'codegenie:probe',
+    executor: readsOtherOutputs(probe) ? SECOND_WAVE_EXECUTOR : FIRST_WAVE_EXECUTOR,
     cache: true,
     options: { probe: probe.name, scope: scope.root },
     inputs,
@@ -141,8 +158,8 @@ export function probeTarget(
 
 export function gatherTarget(scope: Scope, probes: readonly RegisteredProbe[], names: TargetNames, version: string): TargetConfiguration {
   return {
-    // The probe executor, so Nx batches the merge with the last probes that missed the cache.
-    executor: 'codegenie:probe',
+    // The second wave's executor, so Nx batches the merge with the last probes that missed the cache.
+    executor: SECOND_WAVE_EXECUTOR,
     cache: true,
     options: { scope: scope.root, gather: true },
     dependsOn: [names.fileIndex, ...probes.map((p) => names.probe(p.name)).sort()],
