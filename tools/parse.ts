@@ -3,10 +3,15 @@
  * `ProbeIssue` the probe reports (SPEC §7) while the gather goes on. YAML is parsed with alias
  * expansion capped (alias bombs), duplicate keys reported rather than fatal, and nesting bounded.
  */
-import JSON5 from 'json5';
-import { parseAllDocuments, parseDocument } from 'yaml';
 import type { Tags } from 'yaml';
 import type { ProbeIssue } from './probe-api';
+
+// The parsers load on first use: most importers of this module only want `isRecord`/`byCodeUnit`,
+// and loading `yaml` costs ~25 ms in every process and worker thread that does so.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const yaml = (): typeof import('yaml') => require('yaml') as typeof import('yaml');
+const json5 = (): typeof import('json5') => require('json5') as typeof import('json5');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export type Parsed<T> = { ok: true; value: T; warnings: ProbeIssue[] } | { ok: false; issue: ProbeIssue };
 
@@ -50,7 +55,7 @@ export function parseJson<T = unknown>(file: string, text: string): Parsed<T> {
 /** tsconfig, bun.lock and friends: comments and trailing commas allowed. */
 export function parseJson5<T = unknown>(file: string, text: string): Parsed<T> {
   try {
-    return checked<T>(file, JSON5.parse(text));
+    return checked<T>(file, json5().parse(text));
   } catch (err) {
     return fail(file, 'parse-error', err);
   }
@@ -109,7 +114,7 @@ export function parseYaml<T = unknown>(file: string, text: string, options: Yaml
 /** Every YAML document of a file (`---` separated), e.g. multi-document pnpm lockfiles or k8s manifests. */
 export function parseYamlDocuments<T = unknown>(file: string, text: string, options: YamlReadOptions = {}): Parsed<T[]> {
   try {
-    const docs = parseAllDocuments(text, options.floatsAsText ? YAML_FLOATS_AS_TEXT_OPTIONS : YAML_OPTIONS);
+    const docs = yaml().parseAllDocuments(text, options.floatsAsText ? YAML_FLOATS_AS_TEXT_OPTIONS : YAML_OPTIONS);
     const list = Array.isArray(docs) ? docs : [docs];
     const warnings: ProbeIssue[] = [];
     const values: T[] = [];
@@ -130,7 +135,7 @@ export function parseYamlDocuments<T = unknown>(file: string, text: string, opti
 /** Single-document YAML without the multi-document check, for callers that only want `parseDocument` semantics. */
 export function parseYamlLenient<T = unknown>(file: string, text: string): Parsed<T> {
   try {
-    const doc = parseDocument(text, YAML_OPTIONS);
+    const doc = yaml().parseDocument(text, YAML_OPTIONS);
     const fatal = doc.errors.find((e) => e.code !== 'DUPLICATE_KEY');
     if (fatal) return fail(file, 'parse-error', fatal);
     return checked<T>(file, doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
