@@ -94,6 +94,13 @@ describe('nx run repo:gather on a single package', () => {
     }
     expect(probeTargets.filter(readsPackageJson).length).toBeGreaterThan(1);
     expect(probeTargets.filter((t) => !readsPackageJson(t)).length).toBeGreaterThan(0);
+    // index-health re-ran (its siblings' outputs changed) and tells, as run metadata, exactly the
+    // siblings recomputed in this run — across both batches — from those replayed from cache.
+    expect(executed).toContain('repo:probe-index-health');
+    const freshness = JSON.parse(ws.read('.codegenie/stats/index-health.json')).stats.freshness;
+    const siblings = probeTargets.map((t) => t.slice('probe-'.length));
+    expect(Object.keys(freshness.recomputed).sort()).toEqual(siblings.filter((s) => executed.includes(`repo:probe-${s}`)).sort());
+    expect([...freshness.replayed].sort()).toEqual(siblings.filter((s) => !executed.includes(`repo:probe-${s}`)).sort());
   });
 
   it('does not re-run the language probe when only a source file changes', () => {
