@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import type { ShownTarget } from './necessity';
 import { dirname, join } from 'node:path';
 import { generateRepo, type GenerateResult, type PackageManager } from '../generator';
 import { measure, type Measured } from './process-tree';
@@ -115,7 +116,8 @@ export class BenchWorkspace {
 /** Generates the repository (once per options) and makes it a codegenie workspace with a floor target. */
 export function prepareWorkspace(options: BenchRepoOptions): { ws: BenchWorkspace; generated: GenerateResult | null } {
   const marker = join(options.dir, '.codegenie-bench.json');
-  const wanted = JSON.stringify(options);
+  // `layout` changes whenever the way a workspace is prepared does, so older ones are regenerated.
+  const wanted = JSON.stringify({ ...options, layout: 2 });
   if (existsSync(marker) && readFileSync(marker, 'utf8') === wanted) return { ws: new BenchWorkspace(options.dir), generated: null };
   rmSync(options.dir, { recursive: true, force: true });
   mkdirSync(options.dir, { recursive: true });
@@ -128,14 +130,20 @@ export function prepareWorkspace(options: BenchRepoOptions): { ws: BenchWorkspac
     `${JSON.stringify({ name: 'floor', root: 'tools/floor', targets: { noop: { executor: 'nx:noop', cache: true, inputs: ['{projectRoot}/project.json'] } } }, null, 2)}\n`,
   );
   symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(options.dir, 'node_modules'), 'dir');
+  // `node_modules/` in .gitignore matches directories only, not this symlink: keep it out of git
+  // (and so out of Nx's file listing and the gathered context) explicitly.
+  writeFileSync(join(options.dir, '.git', 'info', 'exclude'), 'node_modules\n');
   ws.commitAll('use codegenie');
   writeFileSync(marker, wanted);
   return { ws, generated };
 }
 
-/** Task ids Nx replayed from cache (`[local cache]` / `[remote cache]`). */
+/**
+ * Task ids Nx replayed from cache: `[local cache]`, `[remote cache]`, or — with the daemon, when
+ * the outputs on disk already match — `[existing outputs match the cache, left as is]`.
+ */
 export function cachedTasks(output: string): Set<string> {
-  return new Set([...output.matchAll(/(?:>|✔|✖)\s+nx run (\S+)\s+\[(?:local|remote) cache\]/g)].map((m) => m[1]));
+  return new Set([...output.matchAll(/(?:>|✔|✖)\s+nx run (\S+)\s+\[(?:local cache|remote cache|existing outputs match the cache, left as is)\]/g)].map((m) => m[1]));
 }
 
 /** `Cache: 5/7 hit` from Nx's summary, or null. */
@@ -146,8 +154,13 @@ export function cacheLine(output: string): { hit: number; total: number } | null
   return all ? { hit: Number(all[1]), total: Number(all[2]) } : null;
 }
 
-export function codegenieTasks(ws: BenchWorkspace, project: string): string[] {
+/** The project's targets as Nx shows them (inputs, dependsOn, outputs, ...). */
+export function shownTargets(ws: BenchWorkspace, project: string): Record<string, ShownTarget> {
   const out = ws.nxSync(['show', 'project', project, '--json'], false);
-  const targets = Object.keys(JSON.parse(out.slice(out.indexOf('{'))).targets as Record<string, unknown>);
+  return JSON.parse(out.slice(out.indexOf('{'))).targets as Record<string, ShownTarget>;
+}
+
+export function codegenieTasks(ws: BenchWorkspace, project: string): string[] {
+  const targets = Object.keys(shownTargets(ws, project));
   return targets.filter((t) => t === 'gather' || t === 'file-index' || t.startsWith('probe-')).map((t) => `${project}:${t}`).sort();
 }

@@ -122,9 +122,13 @@ export function createWorkspace(fixture: string, options: { linkNodeModules?: bo
   return ws;
 }
 
-/** Task ids Nx replayed from cache, from its static output (`> nx run p:t  [local cache]`). */
+/**
+ * Task ids Nx replayed from cache, from its static output: `> nx run p:t  [local cache]` (or
+ * `[remote cache]`, or — with the daemon, when the outputs on disk already match —
+ * `[existing outputs match the cache, left as is]`).
+ */
 export function cachedTasks(output: string): string[] {
-  return [...output.matchAll(/(?:>|✔|✖)\s+nx run (\S+)\s+\[(?:local|remote) cache\]/g)].map((m) => m[1]).sort();
+  return [...output.matchAll(/(?:>|✔|✖)\s+nx run (\S+)\s+\[(?:local cache|remote cache|existing outputs match the cache, left as is)\]/g)].map((m) => m[1]).sort();
 }
 
 /** Task ids Nx ran (cached or not). */
