@@ -72,7 +72,7 @@ async function ruleSetHash(rules: readonly ScanRule[]): Promise<string> {
 const YIELD_AFTER_MS = 8;
 
 /** Bounded-concurrency loop over `items`, in order of start. */
-async function forEachConcurrently<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function forEachConcurrently<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   // Reads that resolve at once (a cached file source) would keep every lane in microtasks and
   // starve the event loop, where the workers' replies wait. All lanes pass one gate instead.
@@ -80,7 +80,11 @@ async function forEachConcurrently<T>(items: readonly T[], limit: number, fn: (i
   let lastTurn = performance.now();
   const lane = async () => {
     while (next < items.length) {
-      if (gate) await gate;
+      if (gate) {
+        await gate;
+        // Other lanes may have taken the last items while this one waited at the gate.
+        if (next >= items.length) break;
+      }
       await fn(items[next++]);
       if (!gate && performance.now() - lastTurn > YIELD_AFTER_MS) {
         gate = new Promise((resolve) =>
