@@ -116,8 +116,9 @@ export class BenchWorkspace {
 /** Generates the repository (once per options) and makes it a codegenie workspace with a floor target. */
 export function prepareWorkspace(options: BenchRepoOptions): { ws: BenchWorkspace; generated: GenerateResult | null } {
   const marker = join(options.dir, '.codegenie-bench.json');
-  // `layout` changes whenever the way a workspace is prepared does, so older ones are regenerated.
-  const wanted = JSON.stringify({ ...options, layout: 2 });
+  // `layout` changes whenever the way a workspace is prepared does, so older ones are regenerated;
+  // the checkout is part of it because the workspace links that checkout's node_modules.
+  const wanted = JSON.stringify({ ...options, layout: 2, codegenie: PROJECT_ROOT });
   if (existsSync(marker) && readFileSync(marker, 'utf8') === wanted) return { ws: new BenchWorkspace(options.dir), generated: null };
   rmSync(options.dir, { recursive: true, force: true });
   mkdirSync(options.dir, { recursive: true });
