@@ -43,12 +43,17 @@ function parseArgs(argv: string[]): Args {
 }
 
 function table(results: ScenarioResult[], floorMedian: number | undefined): string {
-  const rows = ['| scenario | runs | min ms | median ms | p95 ms | max ms | × floor (median) | peak RSS MB (median / max) |', '|---|---:|---:|---:|---:|---:|---:|---:|'];
+  const rows = [
+    '| scenario | runs | min ms | median ms | p95 ms | max ms | × cached no-op | × its own Nx floor | peak RSS MB (median / max) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const medians = new Map(results.map((r) => [r.name, summarize(r.samples.map((s) => s.ms)).median]));
   for (const r of results) {
     const t = summarize(r.samples.map((s) => s.ms));
     const rss = summarize(r.samples.map((s) => s.peakRssMb));
     const ratio = floorMedian ? (t.median / floorMedian).toFixed(2) : '';
-    rows.push(`| ${r.name} | ${t.runs} | ${t.min.toFixed(0)} | ${t.median.toFixed(0)} | ${t.p95.toFixed(0)} | ${t.max.toFixed(0)} | ${ratio} | ${rss.median.toFixed(0)} / ${rss.max.toFixed(0)} |`);
+    const own = r.floor && medians.get(r.floor) ? (t.median / medians.get(r.floor)!).toFixed(2) : '';
+    rows.push(`| ${r.name} | ${t.runs} | ${t.min.toFixed(0)} | ${t.median.toFixed(0)} | ${t.p95.toFixed(0)} | ${t.max.toFixed(0)} | ${ratio} | ${own} | ${rss.median.toFixed(0)} / ${rss.max.toFixed(0)} |`);
   }
   return rows.join('\n');
 }
@@ -60,7 +65,7 @@ async function main(): Promise<void> {
   const service = () => prepareWorkspace({ dir: join(args.workdir, `service-${args.pm}-${args.size}-${args.seed}`), seed: args.seed, size: args.size, packageManager: args.pm, variant: 'service' }).ws;
 
   if (want('cold')) results.push(...(await cold(service(), args.runs)));
-  if (want('warm')) results.push(await warm(service(), args.runs));
+  if (want('warm')) results.push(...(await warm(service(), args.runs)));
   if (want('zero-change') || want('floor')) results.push(...(await zeroChangeAndFloor(service(), args.runs)));
   if (want('one-change')) results.push(...(await oneChange(service(), args.runs, args.seed)));
   if (want('affected')) {

@@ -113,23 +113,51 @@ export class BenchWorkspace {
   }
 }
 
-/** Generates the repository (once per options) and makes it a codegenie workspace with a floor target. */
+/**
+ * Nx's own floors, as a project `floor`: `noop`, a cached `nx:noop` (what any cached task costs),
+ * and `wave1` → `wave2`, two no-op tasks of a local plugin whose executors are batched like
+ * codegenie's two waves (`preferBatch`, one executor name per wave), so a `--skip-nx-cache` run of
+ * `wave2` costs what Nx spends to fork and drive two batch processes with nothing to do.
+ */
+function writeFloorProject(dir: string): void {
+  const plugin = join(dir, 'tools', 'floor-plugin');
+  mkdirSync(plugin, { recursive: true });
+  mkdirSync(join(dir, 'tools', 'floor'), { recursive: true });
+  const json = (file: string, value: unknown) => writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+  json(join(plugin, 'package.json'), { name: 'floor-plugin', version: '0.0.0', private: true, executors: './executors.json' });
+  const executor = { implementation: './noop.js', batchImplementation: './noop-batch.js', preferBatch: true, schema: './schema.json', description: 'does nothing' };
+  json(join(plugin, 'executors.json'), { executors: { noop: executor, 'noop-wave-2': executor } });
+  json(join(plugin, 'schema.json'), { type: 'object', properties: {} });
+  writeFileSync(join(plugin, 'noop.js'), 'module.exports = async () => ({ success: true });\n');
+  writeFileSync(
+    join(plugin, 'noop-batch.js'),
+    "module.exports = async (taskGraph) => Object.fromEntries(Object.keys(taskGraph.tasks).map((id) => [id, { success: true, terminalOutput: '' }]));\n",
+  );
+  const inputs = ['{projectRoot}/project.json'];
+  json(join(dir, 'tools', 'floor', 'project.json'), {
+    name: 'floor',
+    root: 'tools/floor',
+    targets: {
+      noop: { executor: 'nx:noop', cache: true, inputs },
+      wave1: { executor: './tools/floor-plugin:noop', cache: true, inputs },
+      wave2: { executor: './tools/floor-plugin:noop-wave-2', cache: true, inputs, dependsOn: ['wave1'] },
+    },
+  });
+}
+
+/** Generates the repository (once per options) and makes it a codegenie workspace with floor targets. */
 export function prepareWorkspace(options: BenchRepoOptions): { ws: BenchWorkspace; generated: GenerateResult | null } {
   const marker = join(options.dir, '.codegenie-bench.json');
   // `layout` changes whenever the way a workspace is prepared does, so older ones are regenerated;
   // the checkout is part of it because the workspace links that checkout's node_modules.
-  const wanted = JSON.stringify({ ...options, layout: 2, codegenie: PROJECT_ROOT });
+  const wanted = JSON.stringify({ ...options, layout: 3, codegenie: PROJECT_ROOT });
   if (existsSync(marker) && readFileSync(marker, 'utf8') === wanted) return { ws: new BenchWorkspace(options.dir), generated: null };
   rmSync(options.dir, { recursive: true, force: true });
   mkdirSync(options.dir, { recursive: true });
   const generated = generateRepo({ dir: options.dir, seed: options.seed, size: options.size, packageManager: options.packageManager, variant: options.variant, git: true });
   const ws = new BenchWorkspace(options.dir);
   writeFileSync(join(options.dir, 'nx.json'), `${JSON.stringify({ plugins: ['codegenie'] }, null, 2)}\n`);
-  mkdirSync(join(options.dir, 'tools', 'floor'), { recursive: true });
-  writeFileSync(
-    join(options.dir, 'tools', 'floor', 'project.json'),
-    `${JSON.stringify({ name: 'floor', root: 'tools/floor', targets: { noop: { executor: 'nx:noop', cache: true, inputs: ['{projectRoot}/project.json'] } } }, null, 2)}\n`,
-  );
+  writeFloorProject(options.dir);
   symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(options.dir, 'node_modules'), 'dir');
   // `node_modules/` in .gitignore matches directories only, not this symlink: keep it out of git
   // (and so out of Nx's file listing and the gathered context) explicitly.
