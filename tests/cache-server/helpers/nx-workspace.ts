@@ -236,7 +236,16 @@ export function remoteCacheHits(output: string): string[] {
   return [...taskAnnotations(output)].filter(([, note]) => note === 'remote cache').map(([id]) => id).sort();
 }
 
-/** Nx's summary line `Cache: 3/9 hit`, or null. */
+/** Task ids Nx reports as replayed from any cache (local, remote, or outputs already on disk). */
+export function replayedTasks(output: string): string[] {
+  return [...taskAnnotations(output)].filter(([, note]) => /cache/.test(note)).map(([id]) => id).sort();
+}
+
+/**
+ * Nx's summary line `Cache: 3/9 hit`, or null. Nx 24 leaves the line out when every task that ran
+ * ran inside a batch (codegenie's probes, file index and gather are all batched): check with
+ * `replayedTasks` and the server's stored entries instead.
+ */
 export function cacheSummary(output: string): { hit: number; total: number } | null {
   const m = /Cache:\s+(\d+)\/(\d+) hit/.exec(output);
   return m ? { hit: Number(m[1]), total: Number(m[2]) } : null;
