@@ -8,6 +8,20 @@
  * prefilter sound: it may let a file through needlessly, never skip one that could match.
  */
 
+/**
+ * A literal whose occurrences are checked on the file's tokens (code-shapes.ts):
+ * - `call`: some `callee(...)` call whose argument `index` may satisfy `constraint` (an ast-grep
+ *   rule, with the rule's `utils`);
+ * - `member`: the name `object` followed by `.` and one of `properties` (any when absent);
+ * - `code`: the name `word` somewhere in code (occurrences only inside comments do not count).
+ * Its `text` is the literal it stands on (the callee, with `callee: true`, or the object name),
+ * so everywhere else it behaves like that literal.
+ */
+export type Shape =
+  | { type: 'call'; callee: string; index: number; constraint: unknown; utils?: Record<string, unknown> }
+  | { type: 'member'; object: string; properties?: string[] }
+  | { type: 'code'; word: string };
+
 export interface Literal {
   text: string;
   /**
@@ -20,9 +34,12 @@ export interface Literal {
    * `(` of the argument list (`import(x)`, `require (x)`). Far more selective than the bare word.
    */
   callee: boolean;
+  shape?: Shape;
 }
 export type Clause = Literal[];
 export type Requirement = Clause[];
+/** Alternatives (any one must hold), each a requirement; `[[]]` says nothing. */
+export type Alternatives = Requirement[];
 
 /** Words too common in JavaScript to tell files apart; a clause of only these is a poor filter. */
 const COMMON_WORDS = new Set([
@@ -36,11 +53,28 @@ const ASCII = /^[\x20-\x7e]*$/;
 
 /** Plain text search is enough: no case folding, no neighbours. */
 export function isPlain(l: Literal): boolean {
-  return !l.ci && !l.callee;
+  return !l.ci && !l.callee && !l.shape;
 }
 
-/** A stable identity for a literal (also its display form: `i:` case-insensitive, `(` callee). */
+/** JSON with sorted keys: equal values, equal text. */
+export function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function shapeKey(shape: Shape): string {
+  if (shape.type === 'member') return `${shape.object}.${shape.properties ? shape.properties.join('|') : '*'}`;
+  if (shape.type === 'code') return `code:${shape.word}`;
+  return `${shape.callee}(#${shape.index} ${stableJson(shape.constraint)}${shape.utils ? ` ${stableJson(shape.utils)}` : ''})`;
+}
+
+/** A stable identity for a literal (also its display form: `i:` case-insensitive, `(` callee, `{...}` shape). */
 export function literalKey(l: Literal): string {
+  if (l.shape) return `{${shapeKey(l.shape)}}`;
   return `${l.ci ? 'i:' : ''}${l.text}${l.callee ? '(' : ''}`;
 }
 
@@ -66,6 +100,8 @@ export function literalChance(l: Literal): number {
   if (l.ci) p = Math.min(0.99, p * 1.5);
   // `import(` is far rarer than `import`: static imports never put a parenthesis after the keyword.
   if (l.callee) p *= 0.3;
+  // A call or member shape rules out most occurrences of its literal; a code word only those in comments.
+  if (l.shape) p *= l.shape.type === 'code' ? 0.8 : 0.1;
   return p;
 }
 
@@ -76,6 +112,17 @@ export function clauseCost(c: Clause): number {
 
 /** True when "b is present" implies "a is present", so `b` is redundant beside `a` in one clause. */
 function implies(b: Literal, a: Literal): boolean {
+  if (a.shape) {
+    if (!b.shape) return false;
+    // A member or call shape checks occurrences of its word the way a code-word shape does, and more.
+    if (a.shape.type === 'code') return (b.shape.type === 'member' ? b.shape.object : b.shape.type === 'call' ? b.shape.callee : b.shape.word) === a.shape.word;
+    if (a.shape.type === 'member' && b.shape.type === 'member') {
+      // The same object with fewer properties: a narrower shape.
+      const props = a.shape.properties;
+      return b.shape.object === a.shape.object && (!props || (b.shape.properties?.every((p) => props.includes(p)) ?? false));
+    }
+    return shapeKey(a.shape) === shapeKey(b.shape);
+  }
   if (a.callee) return b.callee && a.ci === b.ci && a.text === b.text;
   if (!a.ci) return !b.ci && b.text.includes(a.text);
   return ASCII.test(a.text) && ASCII.test(b.text) && b.text.toLowerCase().includes(a.text.toLowerCase());
@@ -83,7 +130,7 @@ function implies(b: Literal, a: Literal): boolean {
 
 /** Longest substring (≥ 3 code units) shared by every literal; a sound single-literal stand-in for the clause. */
 function commonSubstring(lits: Clause): string | undefined {
-  if (lits.length < 2 || lits.some((l) => l.callee || l.ci !== lits[0].ci || !ASCII.test(l.text))) return undefined;
+  if (lits.length < 2 || lits.some((l) => l.callee || l.shape || l.ci !== lits[0].ci || !ASCII.test(l.text))) return undefined;
   const fold = (s: string) => (lits[0].ci ? s.toLowerCase() : s);
   const texts = lits.map((l) => fold(l.text));
   const shortest = texts.reduce((a, b) => (b.length < a.length ? b : a));
@@ -107,6 +154,8 @@ export function simplifyClause(clause: Clause): Clause | undefined {
   if (kept.length > LONG_CLAUSE) {
     const common = commonSubstring(kept);
     if (common !== undefined) return [{ text: common, ci: kept[0].ci, callee: false }];
+    // Too many shapes in one clause: their plain literals instead (each shape implies its text).
+    if (kept.some((l) => l.shape)) return simplifyClause(kept.map((l) => ({ text: l.text, ci: l.ci, callee: l.callee })));
   }
   return kept.sort((x, y) => (literalKey(x) < literalKey(y) ? -1 : literalKey(x) > literalKey(y) ? 1 : 0));
 }
@@ -163,4 +212,40 @@ export function anyOf(reqs: Requirement[]): Requirement {
     merged = best ?? [];
   }
   return merged.length > 0 ? [merged] : [];
+}
+
+/** At most this many alternatives per rule; beyond, they are merged into one requirement with `anyOf`. */
+export const MAX_ALTERNATIVES = 8;
+
+const requirementKey = (req: Requirement) => req.map((c) => c.map(literalKey).join('|')).join(' & ');
+
+/**
+ * Simplifies each alternative and drops the ones another alternative makes redundant (an
+ * alternative that asks for everything a weaker one asks for, and more, adds no file). Any
+ * unconstrained alternative makes the whole unconstrained: `[[]]`.
+ */
+export function simplifyAlternatives(alts: Alternatives): Alternatives {
+  const simple = alts.map((a) => simplifyRequirement(a));
+  if (simple.length === 0 || simple.some((a) => a.length === 0)) return [[]];
+  const unique = [...new Map(simple.map((a) => [requirementKey(a), a])).values()];
+  // `b` is redundant when a weaker `a` holds wherever `b` does: each clause of `a` implied by some clause of `b`.
+  const weaker = (a: Requirement, b: Requirement) => a.every((ca) => b.some((cb) => clauseImplies(cb, ca)));
+  const kept = unique.filter((b, i) => !unique.some((a, j) => j !== i && weaker(a, b) && !(weaker(b, a) && j > i)));
+  const merged = kept.length > MAX_ALTERNATIVES ? [anyOf(kept)] : kept;
+  return merged.sort((a, b) => (requirementKey(a) < requirementKey(b) ? -1 : requirementKey(a) > requirementKey(b) ? 1 : 0));
+}
+
+/** Both hold: every pair of alternatives (merged first when the product would be too large). */
+export function andAlternatives(a: Alternatives, b: Alternatives): Alternatives {
+  if (a.length * b.length > MAX_ALTERNATIVES) {
+    const left = a.length > 1 ? [anyOf(a)] : a;
+    const right = b.length > 1 ? [anyOf(b)] : b;
+    return simplifyAlternatives(left.flatMap((x) => right.map((y) => [...x, ...y])));
+  }
+  return simplifyAlternatives(a.flatMap((x) => b.map((y) => [...x, ...y])));
+}
+
+/** One of them holds. */
+export function orAlternatives(list: Alternatives[]): Alternatives {
+  return simplifyAlternatives(list.flat());
 }

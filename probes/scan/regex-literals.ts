@@ -253,3 +253,36 @@ export function regexRequirement(regex: string): Requirement {
   }
   return simplifyRequirement(reqOf(info).map((strings) => strings.map((text) => ({ text, ci, callee: false }))));
 }
+
+/**
+ * The complete list of texts `regex` accepts, when it is anchored at both ends (`^...$`, no
+ * top-level `|`), case-sensitive and small (`^(isArray|isString)$`); undefined otherwise.
+ * Assertions inside count as "anything", so the list may be longer than the truth, never shorter.
+ */
+export function regexFullMatches(regex: string): string[] | undefined {
+  if (!regex.startsWith('^') || !regex.endsWith('$')) return undefined;
+  let backslashes = 0;
+  for (let i = regex.length - 2; i >= 0 && regex[i] === '\\'; i--) backslashes++;
+  if (backslashes % 2 === 1) return undefined; // `\$` is a literal dollar
+  const body = regex.slice(1, -1);
+  // A top-level `|` would bind the anchors to one side only.
+  let depth = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === '\\') i++;
+    else if (c === '[') {
+      const close = body.indexOf(']', i + 2);
+      if (close < 0) return undefined;
+      i = close;
+    } else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return undefined;
+  }
+  try {
+    const info = new RegexScanner(body).run();
+    return info.exact ?? undefined;
+  } catch (err) {
+    if (err instanceof Unsupported) return undefined;
+    throw err;
+  }
+}

@@ -177,6 +177,42 @@ export class ResultCache {
     return undefined;
   }
 
+  /**
+   * The entry under `key` without touching statistics or times: for threads that only read the
+   * cache and report what they found to the owner (`noteHit` / `noteMiss`).
+   */
+  peek(key: string): Readonly<Entry> | undefined {
+    return this.shard(key).entries.get(key);
+  }
+
+  /** Whether an entry last used at `t` is past its age (a lookup then counts as a miss). */
+  isExpired(t: number): boolean {
+    return this.now() - t > this.maxAgeMs;
+  }
+
+  /** Books a hit another thread had on an entry last used at `t`, as `get` would have. */
+  noteHit(key: string, t: number): void {
+    this.hits++;
+    if (this.now() - t >= TOUCH_AFTER_MS) {
+      const shard = this.shard(key);
+      const entry = shard.entries.get(key);
+      if (entry) {
+        entry.t = this.now();
+        shard.dirty = true;
+      }
+    }
+  }
+
+  /** Books a miss another thread had (`expired`: it found an entry past its age), as `get` would have. */
+  noteMiss(key: string, expired: boolean): void {
+    this.misses++;
+    if (expired) {
+      const shard = this.shard(key);
+      if (shard.entries.delete(key)) shard.dirty = true;
+      this.evicted++;
+    }
+  }
+
   set(key: string, findings: RawFinding[]): void {
     const shard = this.shard(key);
     shard.entries.set(key, { t: this.now(), f: findings });

@@ -4,7 +4,7 @@ import { loadScanRules, parseRuleFile } from './rules';
 import { loadRuleExamples, examplePlacements } from './rule-examples';
 import { matchSource } from './match-file';
 import { RuleSelector } from './prefilter';
-import { patternProblems, ruleRequirement } from './rule-literals';
+import { patternProblems, ruleAlternatives } from './rule-literals';
 import type { ScanLanguage } from './languages';
 
 const rules = loadScanRules();
@@ -38,7 +38,7 @@ describe('scan rule catalog', () => {
   });
 
   it('every shipped rule yields literals for the prefilter in every language (none would disable it)', () => {
-    for (const r of rules) for (const lang of r.languages) expect(ruleRequirement(r, lang).length, `${r.id} / ${lang}`).toBeGreaterThan(0);
+    for (const r of rules) for (const lang of r.languages) for (const alt of ruleAlternatives(r, lang)) expect(alt.length, `${r.id} / ${lang}`).toBeGreaterThan(0);
   });
 
   it('rejects malformed rule documents with a reason', () => {

@@ -1,27 +1,33 @@
 /**
- * The scan probe's body. Per file, in this order: read (through the context), skip huge /
- * binary / minified / generated files, choose candidate rules (the literal prefilter), look the
- * file up in the per-file cache, and only then parse and match — in this thread (`jobs: 1`) or
- * in a worker pool. Findings are sorted at the end, so the slice is the same for any job count,
- * cache state or prefilter setting; timings and hit ratios go to `stats`, never to the slice.
+ * The scan probe's body. Per file, in this order: read, skip huge / binary / minified / generated
+ * files, choose candidate rules (the literal prefilter), look the file up in the per-file cache,
+ * and only then parse and match (file-scan.ts).
+ *
+ * With a disk-backed context (`diskAccess`) every parsing thread runs that whole pipeline: the
+ * probe's thread and `jobs - 1` workers take files from one shared counter and read them
+ * themselves (disk-scan.ts). Otherwise (in-memory contexts) this thread reads through the context
+ * and prefilters, and workers only parse the texts it hands them.
+ * Findings are sorted at the end, so the slice is the same for any job count, cache state or
+ * prefilter setting; timings and hit ratios go to `stats`, never to the slice.
  */
 import { createRequire } from 'node:module';
 import { join, posix } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createBLAKE3, type IHasher } from 'hash-wasm';
+import { createBLAKE3 } from 'hash-wasm';
 import { byCodeUnit } from '../../tools/parse';
 import { ProbeInputError, type ProbeContext, type ProbeIssue, type ProbeResult } from '../../tools/probe-api';
-import { loadSkipSettings, skipReason, type SkipReason, type SkipSettings } from './file-triage';
+import { diskAccess } from '../../tools/probe-context';
+import { scanFromDisk } from './disk-scan';
+import { FileScanner, type FileOutcome, type ScanSetup } from './file-scan';
+import { loadSkipSettings, type SkipReason, type SkipSettings } from './file-triage';
 import { languageOf, type ScanLanguage } from './languages';
 import { compareRaw, matchSource, type MatchRule, type RawFinding } from './match-file';
 import { readScanOptions } from './options';
-import { RuleSelector } from './prefilter';
+import { deriveSelectorPlan, type SelectorPlan } from './prefilter';
 import { ResultCache } from './result-cache';
 import { loadScanRules, SEVERITIES, type ScanRule } from './rules';
 import { WorkerPool, type ParseJob } from './worker-pool';
 
-/** Bump when matching or excerpts change in a way that makes cached findings stale. */
-const ENGINE_VERSION = 1;
 /** Files read concurrently through the context. */
 const READ_CONCURRENCY = 64;
 /** Workers start only once this many files per parsing thread wait; smaller scans stay in-thread. */
@@ -57,7 +63,12 @@ export function napiVersion(): string {
   return (parserVersion ??= (createRequire(__filename)('@ast-grep/napi/package.json') as { version: string }).version);
 }
 
+/** Rule-set hashes per rule list (lists are loaded once per process, so is their hash). */
+const ruleHashes = new WeakMap<readonly ScanRule[], string>();
+
 async function ruleSetHash(rules: readonly ScanRule[]): Promise<string> {
+  const known = ruleHashes.get(rules);
+  if (known) return known;
   const hasher = await createBLAKE3();
   hasher.init();
   hasher.update(
@@ -65,7 +76,9 @@ async function ruleSetHash(rules: readonly ScanRule[]): Promise<string> {
       rules.map((r) => [r.id, r.languages, r.severity, r.message, r.files ?? null, r.ignores ?? null, r.maskStrings, r.matcher]),
     ),
   );
-  return hasher.digest('hex');
+  const hash = hasher.digest('hex');
+  ruleHashes.set(rules, hash);
+  return hash;
 }
 
 /** The read loop lets the event loop turn at least this often (ms), so worker replies get handled. */
@@ -100,6 +113,9 @@ export async function forEachConcurrently<T>(items: readonly T[], limit: number,
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
+/** Receives a file's findings (or the error) and whether a worker parsed it. */
+type ParseDone = (found: RawFinding[] | Error, byWorker: boolean) => void;
+
 /**
  * Parses files with `jobs` threads: this one plus `jobs - 1` workers. Workers start once enough
  * files wait (small scans stay in this thread) and parse while this thread is still reading;
@@ -107,12 +123,9 @@ export async function forEachConcurrently<T>(items: readonly T[], limit: number,
  */
 class Parser {
   private pool?: WorkerPool;
-  private readonly waiting: Array<{ job: ParseJob; done: (f: RawFinding[] | Error) => void }> = [];
+  private readonly waiting: Array<{ job: ParseJob; done: ParseDone }> = [];
   private readonly inFlight: Promise<void>[] = [];
   private nextId = 0;
-  parsed = 0;
-  /** Files the workers parsed (the rest were parsed in this thread). */
-  parsedByWorkers = 0;
   workerFailures = 0;
 
   constructor(
@@ -133,16 +146,15 @@ class Parser {
     }
   }
 
-  private viaPool(pool: WorkerPool, job: ParseJob, done: (f: RawFinding[] | Error) => void): void {
+  private viaPool(pool: WorkerPool, job: ParseJob, done: ParseDone): void {
     this.inFlight.push(
       pool.submit(job).then((result) => {
-        if (result.findings && !result.stolen) this.parsedByWorkers++;
-        if (result.findings) done(result.findings);
+        if (result.findings) done(result.findings, !result.stolen);
         else if (result.error !== undefined && result.error.startsWith('scan worker failed')) {
           // The worker died: parse here instead, so one crash costs time, not findings.
           this.workerFailures++;
-          done(this.inThread(job));
-        } else done(new Error(result.error ?? 'no result'));
+          done(this.inThread(job), false);
+        } else done(new Error(result.error ?? 'no result'), !result.stolen);
       }),
     );
   }
@@ -157,10 +169,9 @@ class Parser {
     }
   }
 
-  add(lang: ScanLanguage, text: string, rules: string[], done: (f: RawFinding[] | Error) => void): void {
-    this.parsed++;
+  add(lang: ScanLanguage, text: string, rules: string[], done: ParseDone): void {
     const job: ParseJob = { id: this.nextId++, lang, text, rules };
-    if (this.jobs <= 1) return done(this.inThread(job));
+    if (this.jobs <= 1) return done(this.inThread(job), false);
     if (this.pool) {
       this.viaPool(this.pool, job, done);
       // Workers falling behind: this thread parses queued files too instead of only reading.
@@ -184,7 +195,7 @@ class Parser {
   }
 
   async finish(): Promise<void> {
-    for (const w of this.waiting.splice(0)) w.done(this.inThread(w.job));
+    for (const w of this.waiting.splice(0)) w.done(this.inThread(w.job), false);
     if (this.pool) {
       // Reading is over: this thread becomes one more parser until the queue is empty.
       while (this.runStolen(this.pool));
@@ -194,103 +205,179 @@ class Parser {
   }
 }
 
-export async function runScan(ctx: ProbeContext, deps: ScanDeps = {}): Promise<ProbeResult> {
-  const started = performance.now();
-  const { options, warnings } = readScanOptions(ctx.options, deps.env);
-  const errors: ProbeIssue[] = [];
-  const rules = deps.rules ?? loadScanRules();
-  const skip = deps.skip ?? loadSkipSettings();
-  const maxFileBytes = options.maxFileBytes ?? skip.maxFileBytes;
-  const selector = new RuleSelector(rules, options.prefilter);
-  const rulesById = new Map(rules.map((r) => [r.id, r]));
-  const matchRules = new Map<string, MatchRule>(rules.map((r) => [r.id, { id: r.id, matcher: r.matcher, maskStrings: r.maskStrings }]));
-  const ruleHash = await ruleSetHash(rules);
-  // The coordinator's cache folder is shared by all probes; ours is its `scan` subfolder (the
-  // default of `codegenie cache`).
-  const cache = options.cache && ctx.cacheDir ? new ResultCache(join(ctx.cacheDir, 'scan'), { now: deps.now }) : undefined;
-  const hasher: IHasher | undefined = cache ? await createBLAKE3() : undefined;
-  const parser = new Parser(options.jobs, deps.minFilesPerWorker ?? DEFAULT_MIN_FILES_PER_WORKER, matchRules);
+/** The derived prefilter data per rule list: rule sets are loaded once per process, so is this. */
+const plans = new WeakMap<readonly ScanRule[], SelectorPlan>();
 
-  const skipped: Record<SkipReason | 'unreadable' | 'language_filter', number> = {
-    too_large: 0, binary: 0, minified: 0, generated: 0, unreadable: 0, language_filter: 0,
-  };
-  const candidates = ctx.files.filter((f) => {
-    if (languageOf(f) === undefined) return false;
-    if (options.only && !options.only.has(posix.extname(f))) {
-      skipped.language_filter++;
-      return false;
+export type SkipCounts = Record<SkipReason | 'unreadable' | 'language_filter', number>;
+
+/**
+ * Collects the outcomes of every thread in the probe's thread: counts, findings, issues, and the
+ * result cache's bookkeeping (other threads only read the cache; its owner books their hits and
+ * misses and stores what they parsed).
+ */
+export class ScanTally {
+  readonly skipped: SkipCounts = { too_large: 0, binary: 0, minified: 0, generated: 0, unreadable: 0, language_filter: 0 };
+  readonly results = new Map<string, RawFinding[]>();
+  readonly errors: ProbeIssue[] = [];
+  private readonly seen: Uint8Array;
+  scanned = 0;
+  passed = 0;
+  prefilterMs = 0;
+  parsed = 0;
+  parsedByWorkers = 0;
+
+  constructor(
+    readonly files: readonly string[],
+    private readonly cache: ResultCache | undefined,
+  ) {
+    this.seen = new Uint8Array(files.length);
+  }
+
+  has(i: number): boolean {
+    return this.seen[i] === 1;
+  }
+
+  /** Files scanned and ruled out by the prefilter in another thread, with their summed prefilter time. */
+  absorbQuiet(indexes: Int32Array, ms: number): void {
+    for (const i of indexes) {
+      if (this.seen[i]) continue;
+      this.seen[i] = 1;
+      this.scanned++;
     }
-    return true;
-  });
-  parser.prestart(candidates.length);
-  const results = new Map<string, RawFinding[]>();
-  let scanned = 0;
-  let passed = 0;
-  let prefilterMs = 0;
+    this.prefilterMs += ms;
+  }
 
-  const scanFile = async (path: string) => {
+  absorb(o: FileOutcome, byWorker: boolean): void {
+    if (this.seen[o.i]) return;
+    this.seen[o.i] = 1;
+    const path = this.files[o.i];
+    if (o.s) {
+      this.skipped[o.s]++;
+      // The error's own message may hold an absolute path; its code is enough.
+      if (o.e !== undefined) this.errors.push({ code: 'read-error', file: path, message: `${path}: could not be read${o.e ? ` (${o.e})` : ''}` });
+      return;
+    }
+    if (o.err !== undefined && o.ms === 0 && !o.parsed && !o.p) {
+      // The pipeline itself failed before the prefilter (an unexpected error).
+      this.errors.push({ code: 'scan-error', file: path, message: `${path}: ${o.err}` });
+      return;
+    }
+    this.scanned++;
+    this.prefilterMs += o.ms;
+    if (o.p) this.passed++;
+    if (o.parsed) {
+      this.parsed++;
+      if (byWorker) this.parsedByWorkers++;
+    }
+    if (this.cache && o.k !== undefined) {
+      if (o.h !== undefined) this.cache.noteHit(o.k, o.h);
+      else {
+        this.cache.noteMiss(o.k, o.x === 1);
+        if (o.f && o.err === undefined) this.cache.set(o.k, o.f);
+      }
+    }
+    if (o.err !== undefined) {
+      this.errors.push({ code: 'scan-error', file: path, message: `${path}: ${o.err}` });
+      return;
+    }
+    this.results.set(path, o.f ?? []);
+  }
+}
+
+/** Contexts without files on disk: this thread reads and prefilters; workers (if any) parse. */
+async function scanThroughContext(ctx: ProbeContext, scanner: FileScanner, tally: ScanTally, parser: Parser): Promise<void> {
+  const scanFile = async (i: number) => {
+    const path = tally.files[i];
     const lang = languageOf(path)!;
     let text: string;
     try {
       text = await ctx.readText(path);
     } catch (err) {
-      if (err instanceof ProbeInputError && err.code === 'file-too-large') skipped.too_large++;
-      else if (err instanceof ProbeInputError && err.code === 'not-a-file') skipped.unreadable++;
-      else {
-        skipped.unreadable++;
-        // The error's own message may hold an absolute path; its code is enough.
-        const code = (err as NodeJS.ErrnoException)?.code;
-        errors.push({ code: 'read-error', file: path, message: `${path}: could not be read${code ? ` (${code})` : ''}` });
-      }
+      if (err instanceof ProbeInputError && err.code === 'file-too-large') tally.absorb({ i, s: 'too_large', ms: 0 }, false);
+      else if (err instanceof ProbeInputError && err.code === 'not-a-file') tally.absorb({ i, s: 'unreadable', ms: 0 }, false);
+      else tally.absorb({ i, s: 'unreadable', e: (err as NodeJS.ErrnoException)?.code ?? '', ms: 0 }, false);
       return;
     }
-    const reason = skipReason(path, text, skip, maxFileBytes);
-    if (reason) {
-      skipped[reason]++;
-      return;
-    }
-    scanned++;
-    const filterStart = performance.now();
-    const chosen = selector.candidates(path, lang, text);
-    prefilterMs += performance.now() - filterStart;
-    if (chosen.length === 0) {
-      results.set(path, []);
-      return;
-    }
-    passed++;
-    let key: string | undefined;
-    if (cache && hasher) {
-      // Rules limited by `files` globs make the applicable set depend on the path, so it is part of the key.
-      const applicable = selector.applicable(path, lang).map((r) => r.id).join(',');
-      hasher.init();
-      hasher.update(`${ENGINE_VERSION}\0${lang}\0${napiVersion()}\0${ruleHash}\0${applicable}\0`);
-      hasher.update(text);
-      key = hasher.digest('hex');
-      const hit = cache.get(key);
-      if (hit) {
-        results.set(path, hit);
-        return;
-      }
-    }
-    parser.add(lang, text, chosen.map((r) => r.id), (found) => {
-      if (found instanceof Error) {
-        errors.push({ code: 'scan-error', file: path, message: `${path}: ${found.message}` });
-        return;
-      }
-      results.set(path, found);
-      if (cache && key) cache.set(key, found);
+    const { outcome, rules } = scanner.prepare(i, path, lang, text);
+    if (!rules) return tally.absorb(outcome, false);
+    outcome.parsed = 1;
+    parser.add(lang, text, rules, (found, byWorker) => {
+      if (found instanceof Error) outcome.err = found.message;
+      else outcome.f = found;
+      tally.absorb(outcome, byWorker);
     });
   };
-  await forEachConcurrently(candidates, READ_CONCURRENCY, async (path) => {
-    try {
-      await scanFile(path);
-    } catch (err) {
-      errors.push({ code: 'scan-error', file: path, message: `${path}: ${err instanceof Error ? err.message : String(err)}` });
-    }
-  });
+  await forEachConcurrently(
+    tally.files.map((_, i) => i),
+    READ_CONCURRENCY,
+    async (i) => {
+      try {
+        await scanFile(i);
+      } catch (err) {
+        tally.absorb({ i, err: err instanceof Error ? err.message : String(err), ms: 0 }, false);
+      }
+    },
+  );
   await parser.finish();
-  if (parser.workerFailures > 0) {
-    warnings.push({ code: 'worker-failed', message: `scan: ${parser.workerFailures} file(s) were re-parsed in the probe thread after a worker failed` });
+}
+
+export async function runScan(ctx: ProbeContext, deps: ScanDeps = {}): Promise<ProbeResult> {
+  const started = performance.now();
+  const { options, warnings } = readScanOptions(ctx.options, deps.env);
+  const rules = deps.rules ?? loadScanRules();
+  const skip = deps.skip ?? loadSkipSettings();
+  const maxFileBytes = options.maxFileBytes ?? skip.maxFileBytes;
+  let plan: SelectorPlan | undefined;
+  if (options.prefilter) {
+    plan = plans.get(rules);
+    if (!plan) plans.set(rules, (plan = deriveSelectorPlan(rules)));
+  }
+  const rulesById = new Map(rules.map((r) => [r.id, r]));
+  const ruleHash = await ruleSetHash(rules);
+  // The coordinator's cache folder is shared by all probes; ours is its `scan` subfolder (the
+  // default of `codegenie cache`).
+  const cache = options.cache && ctx.cacheDir ? new ResultCache(join(ctx.cacheDir, 'scan'), { now: deps.now }) : undefined;
+  const setup: ScanSetup = {
+    rules: [...rules],
+    prefilter: options.prefilter,
+    plan,
+    skip,
+    maxFileBytes,
+    ruleHash,
+    napiVersion: napiVersion(),
+    cacheDir: cache?.dir,
+    now: (deps.now ?? Date.now)(),
+  };
+  const scanner = await FileScanner.create(setup, cache);
+
+  let filteredOut = 0;
+  const candidates = ctx.files.filter((f) => {
+    if (languageOf(f) === undefined) return false;
+    if (options.only && !options.only.has(posix.extname(f))) {
+      filteredOut++;
+      return false;
+    }
+    return true;
+  });
+  const tally = new ScanTally(candidates, cache);
+  tally.skipped.language_filter = filteredOut;
+  const minFilesPerWorker = deps.minFilesPerWorker ?? DEFAULT_MIN_FILES_PER_WORKER;
+  let workers = 0;
+  let workerFailures = 0;
+  const access = diskAccess(ctx);
+  if (access) {
+    const run = await scanFromDisk({ scanner, setup, access, tally, jobs: options.jobs, minFilesPerWorker });
+    workers = run.workers;
+    workerFailures = run.redone;
+  } else {
+    const parser = new Parser(options.jobs, minFilesPerWorker, new Map(rules.map((r) => [r.id, scanner.rule(r.id)])));
+    parser.prestart(candidates.length);
+    await scanThroughContext(ctx, scanner, tally, parser);
+    workers = parser.workers;
+    workerFailures = parser.workerFailures;
+  }
+  if (workerFailures > 0) {
+    warnings.push({ code: 'worker-failed', message: `scan: ${workerFailures} file(s) were re-parsed in the probe thread after a worker failed` });
   }
   let lastRun;
   if (cache) {
@@ -300,6 +387,7 @@ export async function runScan(ctx: ProbeContext, deps: ScanDeps = {}): Promise<P
       warnings.push({ code: 'cache-write-failed', message: `scan: the result cache could not be written (${err instanceof Error ? err.message : String(err)})` });
     }
   }
+  const { results, errors, skipped, scanned, passed, prefilterMs } = tally;
 
   const findings: ScanFinding[] = [];
   for (const [file, raw] of [...results.entries()].sort(([a], [b]) => byCodeUnit(a, b))) {
@@ -333,9 +421,9 @@ export async function runScan(ctx: ProbeContext, deps: ScanDeps = {}): Promise<P
     warnings,
     stats: {
       jobs: options.jobs,
-      workers: parser.workers,
-      parsed_files: parser.parsed,
-      parsed_by_workers: parser.parsedByWorkers,
+      workers,
+      parsed_files: tally.parsed,
+      parsed_by_workers: tally.parsedByWorkers,
       prefilter: {
         enabled: options.prefilter,
         total_files: scanned,

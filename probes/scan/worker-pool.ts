@@ -45,8 +45,11 @@ const BATCH_CHARS = 256 * 1024;
  */
 const BATCHES_IN_FLIGHT = 4;
 
-/** Modules the worker loads from this folder (its whole local import graph). */
-const WORKER_MODULES = ['scan-worker.ts', 'match-file.ts'];
+/** Modules the worker loads from this folder, transpiled up front (others are transpiled when met). */
+const WORKER_MODULES = [
+  'scan-worker.ts', 'match-file.ts', 'file-scan.ts', 'prefilter.ts', 'code-shapes.ts', 'constraint-eval.ts', 'js-tokens.ts',
+  'literal-clauses.ts', 'rule-literals.ts', 'regex-literals.ts', 'languages.ts', 'file-triage.ts', 'result-cache.ts', 'worker-pool.ts',
+];
 let sourceWorkerCode: string | undefined;
 
 /**
@@ -55,7 +58,7 @@ let sourceWorkerCode: string | undefined;
  * with the TypeScript compiler of the development setup and the worker installs them as a `.ts`
  * loader; any other `.ts` module it meets is transpiled there.
  */
-function workerScript(): { filename: string; evalCode: boolean } {
+export function workerScript(): { filename: string; evalCode: boolean } {
   const built = join(__dirname, 'scan-worker.js');
   if (existsSync(built)) return { filename: built, evalCode: false };
   if (!sourceWorkerCode) {
@@ -64,6 +67,8 @@ function workerScript(): { filename: string; evalCode: boolean } {
     const ts = require(typescriptPath) as typeof import('typescript');
     const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true };
     const compiled: Record<string, string> = {};
+    // Worker threads load the files of the package next to this one (the tools folder and more)
+    // through the same loader, transpiled when first required.
     for (const name of WORKER_MODULES) {
       const file = join(__dirname, name);
       compiled[file] = ts.transpileModule(readFileSync(file, 'utf8'), { fileName: file, compilerOptions }).outputText;
