@@ -47,8 +47,10 @@ describe('coordinator scheduling', () => {
     const health = JSON.parse(ws.read('.codegenie/stats/index-health.json'));
     expect(Object.keys(health.stats.freshness.recomputed)).toEqual(expect.arrayContaining(['slow-heavy', 'light-one', 'language']));
     expect(ws.read('.codegenie/context/raw/index-health.json')).not.toContain('recomputed');
-    // With two slots the heavy probe and a light one overlap.
-    expect(t.get('light-one')!.started_ms).toBeLessThan(heavy.ended_ms);
+    // With two slots another probe runs while the heavy one does (the other heavy one, scan, is
+    // dispatched beside it; which light probe comes next depends on which heavy ends first).
+    const overlapping = [...t.values()].filter((o) => o.probe !== 'slow-heavy' && o.started_ms < heavy.ended_ms && o.ended_ms > heavy.started_ms);
+    expect(overlapping.length, JSON.stringify([...t.values()])).toBeGreaterThan(0);
     const summary = JSON.parse(ws.read('.codegenie/context/raw/summary-last.json'));
     expect(summary.slice.siblings).toEqual(expect.arrayContaining(['language', 'light-one', 'light-two', 'slow-heavy']));
     expect(summary.slice.siblings).not.toContain('summary-last');
