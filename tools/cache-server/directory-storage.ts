@@ -8,7 +8,6 @@
  * exactly one complete entry and a short body never gets a readable name. The volume must
  * support hard links (local disks and NFS do).
  */
-import { createWriteStream } from 'node:fs';
 import { access, constants, link, lstat, mkdir, open, readdir, unlink, utimes } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -91,14 +90,21 @@ export class DirectoryStorage implements CacheStorage {
     const tempPath = join(this.dir, `${TEMP_PREFIX}${hash}-${process.pid}-${randomBytes(6).toString('hex')}`);
     const guarded = guardBody(body, expectedLength);
     try {
+      // Opened before streaming: a write stream opens its file asynchronously, so when the body
+      // failed first the file could appear after the cleanup below had already run.
+      const handle = await open(tempPath, 'wx', 0o644).catch((err: unknown) => {
+        guarded.release();
+        throw err;
+      });
       try {
         // `flush` fsyncs before close: a published entry is never a file whose tail is still in
         // the page cache when the machine loses power.
-        await pipeline(guarded.stream, createWriteStream(tempPath, { flags: 'wx', mode: 0o644, flush: true }));
+        await pipeline(guarded.stream, handle.createWriteStream({ flush: true }));
       } catch (err) {
         throw guarded.failure ?? err;
       } finally {
         guarded.release();
+        await handle.close().catch(() => undefined);
       }
       try {
         await link(tempPath, finalPath);
