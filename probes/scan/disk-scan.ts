@@ -126,7 +126,7 @@ export async function scanFromDisk(parts: DiskScanParts): Promise<DiskScanRun> {
     try {
       tally.absorb(scanner.scanPath(i, files[i], access), false);
     } catch (err) {
-      tally.absorb({ i, err: err instanceof Error ? err.message : String(err), ms: 0 }, false);
+      tally.absorb({ i, err: err instanceof Error ? err.message : String(err), early: 1, ms: 0 }, false);
     }
   };
   for (;;) {

@@ -62,6 +62,8 @@ export interface FileOutcome {
   f?: RawFinding[];
   /** Parsing or matching failed with this message. */
   err?: string;
+  /** The pipeline failed before the prefilter ran (`err` says why): the file was not scanned. */
+  early?: 1;
   /** Prefilter time (ms). */
   ms: number;
 }

@@ -69,7 +69,7 @@ async function runDisk(data: DiskJob): Promise<void> {
       try {
         o = current.scanPath(i, data.files[i], data.access);
       } catch (err) {
-        o = { i, err: err instanceof Error ? err.message : String(err), ms: 0 };
+        o = { i, err: err instanceof Error ? err.message : String(err), early: 1, ms: 0 };
       }
       if (!o.p && !o.s && o.err === undefined && o.k === undefined && o.f?.length === 0) {
         quiet.push(i);

@@ -257,7 +257,7 @@ export class ScanTally {
       if (o.e !== undefined) this.errors.push({ code: 'read-error', file: path, message: `${path}: could not be read${o.e ? ` (${o.e})` : ''}` });
       return;
     }
-    if (o.err !== undefined && o.ms === 0 && !o.parsed && !o.p) {
+    if (o.early) {
       // The pipeline itself failed before the prefilter (an unexpected error).
       this.errors.push({ code: 'scan-error', file: path, message: `${path}: ${o.err}` });
       return;
@@ -314,7 +314,7 @@ async function scanThroughContext(ctx: ProbeContext, scanner: FileScanner, tally
       try {
         await scanFile(i);
       } catch (err) {
-        tally.absorb({ i, err: err instanceof Error ? err.message : String(err), ms: 0 }, false);
+        tally.absorb({ i, err: err instanceof Error ? err.message : String(err), early: 1, ms: 0 }, false);
       }
     },
   );
