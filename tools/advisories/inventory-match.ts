@@ -53,6 +53,9 @@ function mergeAliases(hits: Array<{ advisory: StoredAdvisory; fixed: string[] }>
 
 export function matchManifestSlice(slice: Record<string, unknown>, index: AdvisoryIndex): VulnerabilityFact[] {
   const facts: VulnerabilityFact[] = [];
+  // One severity per advisory, however many locked versions it hits.
+  const severities = new Map<string, ReturnType<typeof severityOf>>();
+  const severity = (a: StoredAdvisory) => severities.get(a.id) ?? severities.set(a.id, severityOf(a)).get(a.id)!;
   const lockfiles = Array.isArray(slice.lockfiles) ? slice.lockfiles.filter(isRecord) : [];
   for (const lockfile of lockfiles) {
     const path = String(lockfile.path ?? '');
@@ -63,7 +66,7 @@ export function matchManifestSlice(slice: Record<string, unknown>, index: Adviso
       const version = String(pkg.version ?? '');
       if (!index.has(name)) continue;
       for (const group of mergeAliases(index.lookup(name, version))) {
-        const severity = severityOf(group.primary);
+        const level = severity(group.primary);
         const fixed = [...group.fixed];
         facts.push({
           id: group.primary.id,
@@ -75,9 +78,9 @@ export function matchManifestSlice(slice: Record<string, unknown>, index: Adviso
           patched: pkg.patched === true,
           fixed_versions: fixed,
           fix_available: fixed.length > 0,
-          severity: severity.level,
-          cvss_score: severity.score ?? null,
-          cvss_vector: severity.vector ?? null,
+          severity: level.level,
+          cvss_score: level.score ?? null,
+          cvss_vector: level.vector ?? null,
           summary: group.primary.summary ?? null,
           dev_only: recordsDev ? pkg.dev === true : null,
           direct: pkg.direct === true,

@@ -104,28 +104,43 @@ export function affectedIncludes(entry: CompiledAffected, version: string): bool
   return v !== null && entry.ranges.some((r) => rangeIncludes(r, v));
 }
 
-/** Advisories indexed by package name, for matching an inventory in one pass over its packages. */
+/**
+ * Advisories indexed by package name, for matching an inventory in one pass over its packages.
+ * Entries are compiled (their versions parsed) on the first lookup of their name: an inventory
+ * touches a few hundred of the store's names, so most of a 20,000-record store is never parsed.
+ */
 export class AdvisoryIndex {
+  private readonly raw = new Map<string, Array<{ advisory: StoredAdvisory; entry: OsvAffected }>>();
   private readonly byName = new Map<string, Array<{ advisory: StoredAdvisory; entry: CompiledAffected }>>();
 
   constructor(advisories: Iterable<StoredAdvisory>) {
     for (const advisory of advisories) {
       if (advisory.withdrawn) continue;
-      for (const entry of compileAdvisory(advisory).affected) {
-        let list = this.byName.get(entry.name);
-        if (!list) this.byName.set(entry.name, (list = []));
-        list.push({ advisory, entry });
+      for (const entry of advisory.affected) {
+        const list = this.raw.get(entry.package.name);
+        if (list) list.push({ advisory, entry });
+        else this.raw.set(entry.package.name, [{ advisory, entry }]);
       }
     }
   }
 
+  private compiled(name: string): Array<{ advisory: StoredAdvisory; entry: CompiledAffected }> | undefined {
+    let list = this.byName.get(name);
+    if (list) return list;
+    const raw = this.raw.get(name);
+    if (!raw) return undefined;
+    list = raw.map(({ advisory, entry }) => ({ advisory, entry: compileAffected(entry) }));
+    this.byName.set(name, list);
+    return list;
+  }
+
   has(name: string): boolean {
-    return this.byName.has(name);
+    return this.raw.has(name);
   }
 
   /** Every advisory hitting `name@version`, with the fixed versions of the entries that hit it. */
   lookup(name: string, version: string): Array<{ advisory: StoredAdvisory; fixed: string[] }> {
-    const list = this.byName.get(name);
+    const list = this.compiled(name);
     if (!list) return [];
     const hits = new Map<string, { advisory: StoredAdvisory; fixed: Set<string> }>();
     for (const { advisory, entry } of list) {

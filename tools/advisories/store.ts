@@ -58,6 +58,7 @@ export class AdvisoryStore {
   private advisories: Map<string, StoreEntry>;
   private inventories: Map<string, RegisteredInventory>;
   private index?: AdvisoryIndex;
+  private byName?: Map<string, string[]>;
 
   constructor(stateDir: string) {
     this.dir = advisoriesDir(stateDir);
@@ -134,6 +135,21 @@ export class AdvisoryStore {
     for (const p of packages) (byName[p.name] ??= []).includes(p.version) || byName[p.name].push(p.version);
     for (const v of Object.values(byName)) v.sort(byCodeUnit);
     this.inventories.set(repository, { registered_at: now.toISOString(), packages: byName });
+    this.byName = undefined;
+  }
+
+  /** Package name → repositories locking it; built once per store object, dropped on register. */
+  private nameIndex(): Map<string, string[]> {
+    if (this.byName) return this.byName;
+    const names = new Map<string, string[]>();
+    for (const [repo, inv] of this.inventories) {
+      for (const name of Object.keys(inv.packages)) {
+        const list = names.get(name);
+        if (list) list.push(repo);
+        else names.set(name, [repo]);
+      }
+    }
+    return (this.byName = names);
   }
 
   inventory(repository: string): RegisteredInventory | undefined {
@@ -152,8 +168,7 @@ export class AdvisoryStore {
   affectedRepositories(since: Date): Array<{ repository: string; advisories: string[] }> {
     const changed = [...this.advisories.values()].filter((a) => !a.withdrawn && Date.parse(a.changed_at) >= since.getTime());
     if (changed.length === 0) return [];
-    const names = new Map<string, string[]>();
-    for (const [repo, inv] of this.inventories) for (const name of Object.keys(inv.packages)) (names.get(name) ?? names.set(name, []).get(name)!).push(repo);
+    const names = this.nameIndex();
     const index = new AdvisoryIndex(changed);
     const hits = new Map<string, Set<string>>();
     const changedNames = new Set(changed.flatMap((a) => a.affected.map((e) => e.package.name)));
