@@ -28,6 +28,7 @@ interface Locked {
   name: string;
   version: string;
   source?: string;
+  resolved?: string;
   integrity?: string;
   dev?: boolean;
   direct?: boolean;
@@ -64,15 +65,20 @@ function groupAndName(name: string): { group?: string; name: string } {
   return slash > 0 ? { group: name.slice(0, slash), name: name.slice(slash + 1) } : { name };
 }
 
-export function npmPurl(name: string, version: string | undefined): PackageURL {
+export function npmPurl(name: string, version: string | undefined, qualifiers?: Record<string, string>): PackageURL {
   const slash = name.startsWith('@') ? name.indexOf('/') : -1;
   const namespace = slash > 0 ? name.slice(0, slash) : undefined;
   const bare = slash > 0 ? name.slice(slash + 1) : name;
-  return new PackageURL('npm', namespace, bare, version, undefined, undefined);
+  return new PackageURL('npm', namespace, bare, version, qualifiers, undefined);
 }
 
-/** Registry and tarball packages have a published version; git/file/link entries are not npm packages. */
+/**
+ * Registry and tarball packages have a published version; a git dependency with a SemVer version
+ * is kept too (its purl carries the source as `vcs_url`). file:/link: entries are local folders,
+ * not packages of their own (workspace packages are added from the manifest summaries).
+ */
 function isPublished(p: Locked): boolean {
+  if (p.source === 'git') return /^\d+\.\d+\.\d+/.test(p.version);
   return p.source === undefined || p.source === 'registry' || p.source === 'tarball';
 }
 
@@ -93,21 +99,27 @@ export function buildBom(manifestSlice: Record<string, unknown>, options: SbomOp
 
   // Workspace packages: their own components, referenced by path.
   const workspaces = new Map<string, Models.Component>();
-  for (const ws of summaries.filter((p) => p.role === 'workspace' && typeof p.name === 'string')) {
+  // Every package.json the inventory covers besides the root: workspace members, pnpm importers,
+  // and the roots of nested lockfiles (examples with a lockfile of their own).
+  for (const ws of summaries.filter((p) => p.role !== 'root' && p.readable !== false && typeof p.name === 'string')) {
     const version = typeof ws.version === 'string' ? ws.version : undefined;
     const gn = groupAndName(ws.name as string);
     const c = new Models.Component(Enums.ComponentType.Library, gn.name, { group: gn.group, version, bomRef: `workspace:${String(ws.dir ?? ws.path)}`, purl: npmPurl(ws.name as string, version) });
+    if (workspaces.has(`${ws.name as string}@${version ?? ''}`)) continue;
     bom.components.add(c);
-    workspaces.set(ws.name as string, c);
+    workspaces.set(`${ws.name as string}@${version ?? ''}`, c);
   }
 
+  const workspacePurls = new Set([...workspaces.values()].map((c) => c.purl?.toString() ?? ''));
   const byPurl = new Map<string, { component: Models.Component; dev: boolean | undefined; direct: boolean }>();
   const lockfiles = (Array.isArray(manifestSlice.lockfiles) ? manifestSlice.lockfiles : []).filter(isRecord);
   for (const lockfile of lockfiles) {
     const recordsDev = Array.isArray(lockfile.flags_recorded) && lockfile.flags_recorded.includes('dev');
     for (const p of (Array.isArray(lockfile.packages) ? lockfile.packages : []).filter(isRecord) as unknown as Locked[]) {
-      if (!isPublished(p) || workspaces.has(p.name)) continue;
-      const purl = npmPurl(p.name, p.version);
+      if (!isPublished(p)) continue;
+      const purl = npmPurl(p.name, p.version, p.source === 'git' && p.resolved ? { vcs_url: p.resolved } : undefined);
+      // The workspace package itself (same name and version) is already a component.
+      if (workspacePurls.has(purl.toString())) continue;
       const key = purl.toString();
       const dev = recordsDev ? p.dev === true : undefined;
       const seen = byPurl.get(key);
