@@ -78,4 +78,22 @@ describe('vulnerabilities probe on every lockfile format', () => {
     expect(storeFingerprint()).toBe(before);
     expect(before).toMatch(/^[0-9a-f]{16}$/);
   });
+
+  it('merges a CVE record and the GHSA record it aliases into one fact', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'cg-vuln-alias-'));
+    const store = new AdvisoryStore(other);
+    const ghsa = JSON.parse(readFileSync(join(GHSA, 'GHSA-22h7-7wwg-qmgg.json'), 'utf8'));
+    const cve = { id: 'CVE-2099-0001', modified: '2024-01-01T00:00:00Z', aliases: ['GHSA-22h7-7wwg-qmgg'], affected: [{ package: { ecosystem: 'npm', name: '@hapi/hoek' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '9.0.0' }, { fixed: '9.0.4' }] }] }] };
+    store.importRecords([{ source: 'g', json: ghsa }, { source: 'c', json: cve }], new Date('2026-01-01T00:00:00Z'));
+    store.save();
+    process.env.CODEGENIE_HOME = other;
+    try {
+      const result = await vulnerabilitiesOf(fixtureTree(join(ROOT, 'lockfiles', 'npm-v3')));
+      const facts = (result.slice as { vulnerabilities: Array<Record<string, unknown>> }).vulnerabilities;
+      expect(facts).toHaveLength(1);
+      expect(facts[0]).toMatchObject({ id: 'GHSA-22h7-7wwg-qmgg', aliases: ['CVE-2099-0001'], fixed_versions: ['9.0.3', '9.0.4'] });
+    } finally {
+      process.env.CODEGENIE_HOME = stateDir;
+    }
+  });
 });

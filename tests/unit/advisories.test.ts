@@ -211,6 +211,9 @@ describe('the store', () => {
     expect(fromZip.map((r) => r.json)).toEqual(fromDir.map((r) => r.json));
     expect(fromDir).toHaveLength(31);
     expect(await readSource(join(GHSA_DIR, 'GHSA-2q6w-rxf3-4wc9.json'))).toHaveLength(1);
+    writeFileSync(join(dir, 'broken.json'), '{ "id": ');
+    const broken = await readSource(join(dir, 'broken.json'));
+    expect(new AdvisoryStore(tempState()).importRecords(broken, T0).invalid[0].message).toMatch(/^not JSON/);
   });
 
   it('lists the registered repositories an advisory imported since a time hits, from the name index', async () => {

@@ -4,6 +4,7 @@
  * the same package in two lockfiles is reported per lockfile. Aliased packages (`npm:` aliases,
  * yarn `patch:`) are already recorded under their real name by the lockfile parsers.
  */
+import { compare } from 'semver';
 import { byCodeUnit, isRecord } from '../parse';
 import type { AdvisoryIndex } from './match';
 import type { StoredAdvisory } from './osv';
@@ -67,7 +68,7 @@ export function matchManifestSlice(slice: Record<string, unknown>, index: Adviso
       if (!index.has(name)) continue;
       for (const group of mergeAliases(index.lookup(name, version))) {
         const level = severity(group.primary);
-        const fixed = [...group.fixed];
+        const fixed = [...group.fixed].sort(compare);
         facts.push({
           id: group.primary.id,
           aliases: [...group.ids].filter((id) => id !== group.primary.id).sort(byCodeUnit),

@@ -10,13 +10,15 @@ import { unzipSync } from 'fflate';
 export interface SourceRecord {
   source: string;
   json: unknown;
+  /** Why the file could not be read as JSON (then `json` is undefined). */
+  error?: string;
 }
 
 function parse(source: string, text: string): SourceRecord {
   try {
     return { source, json: JSON.parse(text) };
   } catch (err) {
-    return { source, json: { __invalid: err instanceof Error ? err.message : String(err) } };
+    return { source, json: undefined, error: `not JSON (${err instanceof Error ? err.message : String(err)})` };
   }
 }
 

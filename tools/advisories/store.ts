@@ -81,10 +81,14 @@ export class AdvisoryStore {
   }
 
   /** Merges records into the store (in memory; `save()` writes). A record replaces the stored one only when its `modified` is later. */
-  importRecords(records: Iterable<{ source: string; json: unknown }>, now: Date): ImportSummary {
+  importRecords(records: Iterable<{ source: string; json: unknown; error?: string }>, now: Date): ImportSummary {
     const summary: ImportSummary = { added: 0, updated: 0, unchanged: 0, withdrawn: 0, not_npm: 0, invalid: [] };
     const stamp = now.toISOString();
-    for (const { source, json } of records) {
+    for (const { source, json, error } of records) {
+      if (error !== undefined) {
+        summary.invalid.push({ source, message: error });
+        continue;
+      }
       const parsed = toStoredAdvisory(json);
       if (!parsed.ok) {
         summary.invalid.push({ source, message: parsed.message });
