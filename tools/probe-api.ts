@@ -119,6 +119,12 @@ export interface ProbeDefinition {
    * when set, applies to every probe.
    */
   maxFileBytes?: number;
+  /**
+   * State outside the repository that the output depends on (e.g. the advisory store's content
+   * hash), computed in-process when Nx builds the graph and folded into this probe's fingerprint
+   * input only, so a change to it re-runs this probe and nothing else. Must be cheap and must not throw.
+   */
+  externalFingerprint?: () => string;
   run(ctx: ProbeContext): Promise<ProbeResult>;
 }
 

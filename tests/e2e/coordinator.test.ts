@@ -36,8 +36,8 @@ describe('coordinator scheduling', () => {
     const t = timings(ws);
     const heavy = t.get('slow-heavy')!;
     for (const light of ['light-one', 'light-two']) expect(heavy.started_ms).toBeLessThanOrEqual(t.get(light)!.started_ms);
-    // Both runsLast probes (the fixture's and the built-in index-health) start after every other sibling ended.
-    const runsLast = ['summary-last', 'index-health'];
+    // The runsLast probes (the fixture's and the built-in index-health and vulnerabilities) start after every other sibling ended.
+    const runsLast = ['summary-last', 'index-health', 'vulnerabilities'];
     for (const lastName of runsLast) {
       const last = t.get(lastName)!;
       expect(last, lastName).toBeDefined();

@@ -86,9 +86,10 @@ describe('nx run repo:gather on a single package', () => {
         .map((g) => g.replace('{workspaceRoot}/', ''));
       return inputMatcher(globs)('package.json');
     };
-    // runsLast probes (index-health) read their siblings' outputs, not files: they re-run when a
-    // sibling's output changed, which is not what this test is about.
-    const probeTargets = Object.keys(show.targets).filter((t) => t.startsWith('probe-') && !t.endsWith('index-health'));
+    // runsLast probes (index-health, vulnerabilities) read their siblings' outputs, not files: they
+    // re-run when a sibling's output changed, which is not what this test is about.
+    const runsLast = ['probe-index-health', 'probe-vulnerabilities'];
+    const probeTargets = Object.keys(show.targets).filter((t) => t.startsWith('probe-') && !runsLast.includes(t));
     for (const target of probeTargets) {
       expect(executed.includes(`repo:${target}`), target).toBe(readsPackageJson(target));
     }
@@ -125,8 +126,8 @@ describe('nx run repo:gather on a single package', () => {
     const run = ws.nx(['run', 'repo:gather'], env);
     expect(run.status, run.output).toBe(0);
     const probesRun = executedTasks(run.output, ws.codegenieTasks('repo', env)).filter((t) => t.includes(':probe-'));
-    // index-health reads every sibling envelope, and light-one's now carries version 2.
-    expect(probesRun).toEqual(['repo:probe-index-health', 'repo:probe-light-one']);
+    // index-health and vulnerabilities read every sibling envelope, and light-one's now carries version 2.
+    expect(probesRun).toEqual(['repo:probe-index-health', 'repo:probe-light-one', 'repo:probe-vulnerabilities']);
     expect(JSON.parse(ws.read('.codegenie/context/raw/light-one.json')).version).toBe('2');
   });
 

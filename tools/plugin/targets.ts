@@ -78,6 +78,13 @@ export function versionInput(kind: string, parts: Record<string, string>): { inp
   return { input: { externalDependencies: [packageName] }, fingerprint: { packageName, value } };
 }
 
+/** What a probe's fingerprint carries: versions, the options digest, and its external state when it declares one. */
+function probeFingerprintParts(probe: RegisteredProbe, version: string, options: string): Record<string, string> {
+  const parts: Record<string, string> = { codegenie: version, probe: `${probe.name}@${probe.version}`, options };
+  if (probe.externalFingerprint) parts.external = probe.externalFingerprint();
+  return parts;
+}
+
 export interface TargetNames {
   fileIndex: string;
   gather: string;
@@ -141,7 +148,7 @@ export function probeTarget(
     inputs.push({ dependentTasksOutputFiles: `**/${RAW_DIR}/*.json`, transitive: false });
   }
   const opts = probeOptions(options);
-  inputs.push(versionInput(probe.name, { codegenie: version, probe: `${probe.name}@${probe.version}`, options: shortHash(opts) }).input);
+  inputs.push(versionInput(probe.name, probeFingerprintParts(probe, version, shortHash(opts))).input);
   return {
     executor: readsOtherOutputs(probe) ? SECOND_WAVE_EXECUTOR : FIRST_WAVE_EXECUTOR,
     cache: true,
@@ -189,7 +196,7 @@ export function fingerprintNodes(
   const fingerprints = [
     versionInput('file-index', { codegenie: version, target: 'file-index' }).fingerprint,
     versionInput('gather', { codegenie: version, target: 'gather', schema: CONTEXT_SCHEMA_VERSION }).fingerprint,
-    ...probes.map((p) => versionInput(p.name, { codegenie: version, probe: `${p.name}@${p.version}`, options: opts }).fingerprint),
+    ...probes.map((p) => versionInput(p.name, probeFingerprintParts(p, version, opts)).fingerprint),
   ];
   const nodes: ReturnType<typeof fingerprintNodes> = {};
   for (const f of fingerprints) {
