@@ -78,7 +78,8 @@ describe('durability: kill -9 while events are queued and gathers run (embedded 
     const events = new Map<number, { job: number | null; rev: string }>((await api(svc.url, 'GET', '/events')).body.events.map((e: { event: number; job: number; rev: string }) => [e.event, e]));
     const done = gatherLog(logFile).filter((l) => l.phase === 'done');
     const doneCount = new Map<string, number>();
-    for (const d of done) doneCount.set(d.rev, (doneCount.get(d.rev) ?? 0) + 1);
+    // Keyed by repository and commit: two repositories may hold the same commit.
+    for (const d of done) doneCount.set(`${d.path}|${d.rev}`, (doneCount.get(`${d.path}|${d.rev}`) ?? 0) + 1);
     const jobsSeen = new Set<number>();
     for (const [id, item] of accepted) {
       const event = events.get(id);
@@ -93,7 +94,7 @@ describe('durability: kill -9 while events are queued and gathers run (embedded 
     }
     for (const id of jobsSeen) {
       const job = (await api(svc.url, 'GET', `/jobs/${id}`)).body;
-      expect(doneCount.get(job.commit), `completed gathers of job ${id} (${job.commit})`).toBe(1);
+      expect(doneCount.get(`${join(dir, job.repo, '.git')}|${job.commit}`), `completed gathers of job ${id} (${job.commit})`).toBe(1);
     }
   });
 });

@@ -3,7 +3,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..', '..', '..');
 export const CLI = join(ROOT, 'dist', 'tools', 'cli.js');
@@ -26,7 +26,7 @@ export function makeRepo(dir: string, commits: number, branch = 'main'): string[
   git(dir, ['init', '-q', '-b', branch]);
   const shas: string[] = [];
   for (let i = 0; i < commits; i++) {
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'r', version: `1.0.${i}` }));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: basename(dir), version: `1.0.${i}` }));
     git(dir, ['add', '.']);
     git(dir, ['commit', '-q', '-m', `c${i}`]);
     shas.push(git(dir, ['rev-parse', 'HEAD']));
@@ -35,7 +35,7 @@ export function makeRepo(dir: string, commits: number, branch = 'main'): string[
 }
 
 export function addCommit(dir: string, n: number): string {
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'r', version: `2.0.${n}` }));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: basename(dir), version: `2.0.${n}` }));
   git(dir, ['commit', '-q', '-am', `extra ${n}`]);
   return git(dir, ['rev-parse', 'HEAD']);
 }
