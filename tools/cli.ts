@@ -5,6 +5,7 @@
  */
 const SUBCOMMANDS: Record<string, { module: string; summary: string }> = {
   'cache-server': { module: './cache-server/cli', summary: "serve Nx's self-hosted remote cache API from a directory or S3" },
+  serve: { module: './serve/cli', summary: 'the continuous gather service: webhooks, cron, CVE events, a durable queue, a status page' },
   cache: { module: '../probes/scan/cache-cli', summary: "inspect or clear the scanner's per-file result cache (stats | clear)" },
   advisories: { module: './advisories/cli', summary: 'OSV advisory store: import <dir|zip|url>, affected --since <time>, register, status' },
   sbom: { module: './sbom/cli', summary: 'CycloneDX 1.6 JSON SBOM of the locked inventory (<path|context-dir>)' },
