@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { satisfies } from 'semver';
 import { zipSync } from 'fflate';
 import { AdvisoryIndex, affectedIncludes, compileAffected } from '../../tools/advisories/match';
@@ -214,6 +216,33 @@ describe('the store', () => {
     writeFileSync(join(dir, 'broken.json'), '{ "id": ');
     const broken = await readSource(join(dir, 'broken.json'));
     expect(new AdvisoryStore(tempState()).importRecords(broken, T0).invalid[0].message).toMatch(/^not JSON/);
+  });
+
+  it('reads a zip export or a JSON file from an http URL, and says why when the server fails it', async () => {
+    const files: Record<string, Uint8Array> = {};
+    for (const f of readdirSync(GHSA_DIR)) files[f] = readFileSync(join(GHSA_DIR, f));
+    const zip = zipSync(files);
+    const one = readFileSync(join(GHSA_DIR, 'GHSA-2q6w-rxf3-4wc9.json'));
+    const server = createServer((req, res) => {
+      if (req.url === '/all.zip') res.writeHead(200, { 'content-type': 'application/zip' }).end(zip);
+      else if (req.url === '/one.json') res.writeHead(200, { 'content-type': 'application/json' }).end(one);
+      else if (req.url === '/stall') res.writeHead(200).write('{');
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const fromUrl = await readSource(`${base}/all.zip`);
+      expect(fromUrl.map((r) => r.json)).toEqual((await readSource(GHSA_DIR)).map((r) => r.json));
+      expect((await readSource(`${base}/one.json`)).map((r) => (r.json as { id: string }).id)).toEqual(['GHSA-2q6w-rxf3-4wc9']);
+      await expect(readSource(`${base}/missing.zip`)).rejects.toThrow(/missing\.zip: HTTP 404/);
+      await expect(readSource(`${base}/stall`, 300)).rejects.toThrow(/stall/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
+    }
+    // Nothing listens on port 9 of loopback: a clear one-line error, not a stack of undici internals.
+    await expect(readSource('http://127.0.0.1:9/all.zip')).rejects.toThrow(/^http:\/\/127\.0\.0\.1:9\/all\.zip: /);
   });
 
   it('lists the registered repositories an advisory imported since a time hits, from the name index', async () => {

@@ -47,11 +47,20 @@ function recordsFromBytes(bytes: Buffer, label: string): SourceRecord[] {
   return Array.isArray(one.json) ? one.json.map((json, i) => ({ source: `${label}#${i}`, json })) : [one];
 }
 
-export async function readSource(arg: string): Promise<SourceRecord[]> {
+/** A whole OSV export is tens of MB; a server that stops sending must not hang an import forever. */
+const URL_TIMEOUT_MS = 10 * 60_000;
+
+export async function readSource(arg: string, timeoutMs = URL_TIMEOUT_MS): Promise<SourceRecord[]> {
   if (/^https?:\/\//.test(arg)) {
-    const response = await fetch(arg);
-    if (!response.ok) throw new Error(`${arg}: HTTP ${response.status}`);
-    return recordsFromBytes(Buffer.from(await response.arrayBuffer()), arg);
+    try {
+      const response = await fetch(arg, { signal: AbortSignal.timeout(timeoutMs) });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return recordsFromBytes(Buffer.from(await response.arrayBuffer()), arg);
+    } catch (err) {
+      // undici hides the reason (refused, reset, timed out) in `cause`: one line naming the URL.
+      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
+      throw new Error(`${arg}: ${cause}`);
+    }
   }
   const stat = statSync(arg);
   if (stat.isDirectory()) return [...walk(arg, arg)];
