@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { api, FAKE_GATHER, gatherLog, idle, makeRepo, startService, tempDir, type RunningService } from './helpers/serve-harness';
+import { api, FAKE_GATHER, gatherLog, idle, makeRepo, startService, tempDir, waitFor, type RunningService } from './helpers/serve-harness';
 
 const REPOS = 6;
 const COMMITS = 12;
 
 /** Posts manual gathers of distinct commits until stopped; returns the event ids the service accepted (answered 2xx). */
-function stream(url: string, revs: { repo: string; rev: string }[]): { stop: () => Promise<{ accepted: Map<number, { repo: string; rev: string }> }> } {
+function stream(url: string, revs: { repo: string; rev: string }[]): { accepted: Map<number, { repo: string; rev: string }>; stop: () => Promise<{ accepted: Map<number, { repo: string; rev: string }> }> } {
   const accepted = new Map<number, { repo: string; rev: string }>();
   let stopped = false;
   const loop = (async () => {
@@ -22,6 +22,7 @@ function stream(url: string, revs: { repo: string; rev: string }[]): { stop: () 
     }
   })();
   return {
+    accepted,
     stop: async () => {
       stopped = true;
       await loop;
@@ -52,7 +53,8 @@ describe('durability: kill -9 while events are queued and gathers run (embedded 
 
     // Round 1: kill -9 in the middle of the event stream.
     const first = stream(svc.url, revs.slice(0, 40));
-    await new Promise((r) => setTimeout(r, 500));
+    // Killed once gathers have started (whatever the machine's load), while events still arrive.
+    await waitFor('12 accepted events and a first gather', async () => first.accepted.size >= 12 && gatherLog(logFile).some((l) => l.phase === 'start'), 60_000);
     svc.child.kill('SIGKILL');
     const { accepted } = await first.stop();
     await svc.stop();
@@ -62,7 +64,8 @@ describe('durability: kill -9 while events are queued and gathers run (embedded 
     // Round 2: restart, more events, kill -9 again while gathers run.
     svc = await startService(args, env);
     const second = stream(svc.url, revs.slice(40));
-    await new Promise((r) => setTimeout(r, 700));
+    const startsAfterRestart = gatherLog(logFile).filter((l) => l.phase === 'start').length;
+    await waitFor('12 more accepted events and a gather after the restart', async () => second.accepted.size >= 12 && gatherLog(logFile).filter((l) => l.phase === 'start').length > startsAfterRestart, 60_000);
     const runningNow = (await api(svc.url, 'GET', '/jobs?state=running')).body.jobs.length;
     svc.child.kill('SIGKILL');
     for (const [id, item] of (await second.stop()).accepted) accepted.set(id, item);

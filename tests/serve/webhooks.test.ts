@@ -1,7 +1,8 @@
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import examples from '@octokit/webhooks-examples';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addCommit, api, FAKE_GATHER, gatherLog, idle, makeRepo, postWebhook, sign, startService, tempDir, type RunningService } from './helpers/serve-harness';
+import { addCommit, api, FAKE_GATHER, gatherLog, idle, makeRepo, postWebhook, sign, startService, tempDir, waitFor, type RunningService } from './helpers/serve-harness';
 
 type Example = Record<string, any>;
 const byName = (name: string): Example[] => (examples as unknown as { name: string; examples: Example[] }[]).find((e) => e.name === name)!.examples;
@@ -22,10 +23,12 @@ describe('GitHub webhooks', () => {
 
   beforeAll(async () => {
     dir = tempDir('hooks');
+    writeFileSync(join(dir, 'gate'), '');
     shas = makeRepo(join(dir, 'hello'), 2, 'master');
     svc = await startService(['--state-dir', join(dir, 'state'), '--gather-module', FAKE_GATHER, '--max-body-bytes', '65536', '--poll-ms', '50'], {
       FAKE_GATHER_LOG: join(dir, 'gathers.log'),
       FAKE_GATHER_MS: '400',
+      FAKE_GATHER_GATE: join(dir, 'gate'),
     });
     const added = await api(svc.url, 'POST', '/repos', { source: join(dir, 'hello'), id: 'hello', branches: ['master'], github: 'Codertocat/Hello-World' });
     expect(added.status).toBe(201);
@@ -104,17 +107,22 @@ describe('GitHub webhooks', () => {
     const repoDir = join(dir, 'hello');
     const burst: string[] = [];
     for (let i = 0; i < 50; i++) burst.push(addCommit(repoDir, i));
+    // The commits above block this event loop for seconds (synchronous git), long enough for the
+    // service to close our idle keep-alive sockets; let the client see those closes before reusing one.
+    await new Promise((r) => setTimeout(r, 100));
     await idle(svc.url);
     const logFile = join(dir, 'gathers.log');
     const startsBefore = gatherLog(logFile).filter((l) => l.phase === 'start').length;
-    // The first push starts a gather (400 ms); the other 49 arrive while it runs.
+    // The first push starts a gather, held open by the closed gate; the other 49 arrive while it runs.
+    rmSync(join(dir, 'gate'));
     const first = await postWebhook(svc.url, 'push', 'burst-0', pushPayload(burst[0]));
     expect(first.status).toBe(202);
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor('the first gather to start', async () => gatherLog(logFile).filter((l) => l.phase === 'start').length > startsBefore);
     // One after another, as GitHub delivers them: arrival order is push order.
     const answers: number[] = [];
     for (let i = 1; i < 50; i++) answers.push((await postWebhook(svc.url, 'push', `burst-${i}`, pushPayload(burst[i]))).status);
     expect(answers.every((s) => s === 202)).toBe(true);
+    writeFileSync(join(dir, 'gate'), '');
     await idle(svc.url);
     const starts = gatherLog(logFile).filter((l) => l.phase === 'start').slice(startsBefore);
     expect(starts.length).toBeLessThanOrEqual(2);

@@ -1,7 +1,9 @@
 // A real gather function for service tests on a branch without `codegenie gather`: it takes the
 // contract's request, sleeps FAKE_GATHER_MS (honouring the abort signal), writes the artifacts a
 // gather writes, and logs start/done lines to FAKE_GATHER_LOG. Revs matching FAKE_GATHER_FAIL fail.
-const { appendFileSync, mkdirSync, writeFileSync } = require('node:fs');
+// With FAKE_GATHER_GATE set, a gather also waits until that file exists: a test holds a gather
+// "running" for exactly as long as it needs, whatever the machine's load.
+const { appendFileSync, existsSync, mkdirSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 function record(line) {
@@ -16,6 +18,11 @@ exports.gatherRepository = async function gatherRepository(req) {
     const t = setTimeout(resolve, ms);
     req.signal?.addEventListener('abort', () => (clearTimeout(t), reject(new Error('aborted'))), { once: true });
   });
+  const gate = process.env.FAKE_GATHER_GATE;
+  while (gate && !existsSync(gate)) {
+    if (req.signal?.aborted) throw new Error('aborted');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   const fail = process.env.FAKE_GATHER_FAIL;
   if (fail && new RegExp(fail).test(req.rev ?? '')) {
     record({ phase: 'fail', path: req.path, rev: req.rev });
