@@ -136,7 +136,7 @@ export function formatSummary(s: ShowSummary, title: string): string {
     const tools = m.tools.length ? ` (${m.tools.join(', ')})` : '';
     const packages = m.packages.length
       ? `${m.packages.length} workspace package${m.packages.length === 1 ? '' : 's'}${m.globs.length ? ` from ${m.globs.join(', ')}` : ''}`
-      : `no workspace packages declared${m.package_json_count !== null ? `; ${m.package_json_count} package.json files` : ''}`;
+      : `no workspace packages declared${m.package_json_count !== null ? `; ${m.package_json_count} package.json file${m.package_json_count === 1 ? '' : 's'}` : ''}`;
     row('Monorepo', `yes${tools}: ${packages}`);
     for (const p of m.packages.slice(0, MAX_LISTED)) sub(`${p.name ?? '(unnamed)'}${p.version ? ` ${p.version}` : ''}  ${p.dir}`);
     if (m.packages.length > MAX_LISTED) sub(`+${m.packages.length - MAX_LISTED} more`);
@@ -149,7 +149,9 @@ export function formatSummary(s: ShowSummary, title: string): string {
   if (e.kind) row('Entry point', `${e.kind}${e.main ? `, main ${e.main}` : ''}${e.start_script ? `, start: ${e.start_script}` : ''}`);
 
   const t = s.tests;
-  const byFramework = Object.entries(t.by_framework).map(([k, v]) => `${k} ${v}`);
+  const byFramework = Object.entries(t.by_framework)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${k} ${v}`);
   row('Tests', `${list(t.frameworks.map((f) => `${f.name} (${f.kind})`), 'no test framework found')}`);
   sub(`${t.test_files ?? 'unknown number of'} test file${t.test_files === 1 ? '' : 's'}${byFramework.length ? ` (by framework: ${byFramework.join(', ')})` : ''}; coverage ${t.coverage_configured ? 'configured' : t.coverage_configured === false ? 'not configured' : 'unknown'}`);
 
