@@ -233,6 +233,12 @@ describe('runPortfolio', () => {
     expect(all).toContain('\u001b[');
   });
 
+  it('falls back to plain lines on a terminal that reports no size (log-update would show nothing)', async () => {
+    const stream = Object.assign(sink(), { isTTY: true, columns: 0, rows: 0 });
+    await runPortfolio(entries(2), { jobs: 1, gatherOne: async (req) => outcome(req), stream, isTTY: true, now: () => 0 });
+    expect(stream.text().split('\n').slice(0, 2)).toEqual(['start  repo-0', 'ok     repo-0 1.3s (2 replayed, 1 recomputed) [1/2 done, 0 failed, 0 running, 1 waiting (jobs 1) 0:00 elapsed]']);
+  });
+
   it('stops starting repositories when aborted, passes the signal on, and reports the rest as not started', async () => {
     const controller = new AbortController();
     const g = controlledGather();

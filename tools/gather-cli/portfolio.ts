@@ -224,11 +224,15 @@ type LogUpdate = ((...text: string[]) => void) & { clear(): void; done(): void }
 
 /** The live display: finished repositories scroll above, the running ones and the counts below. */
 function ttyProgress(stream: Writable, counts: Counts, jobs: number, now: () => number, t0: number): Progress {
+  // A pseudo-terminal without a size (script, some CI runners) reports 0 rows, and log-update
+  // keeps only the last `rows` lines of a frame: nothing would show. Plain lines instead.
+  if (!((stream as Writable & { rows?: number }).rows! > 0)) return lineProgress(stream, counts, jobs, now, t0);
   // log-update is ESM-only; Node ≥ 20.19 loads it through require() (engines say so).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createLogUpdate } = require('log-update') as { createLogUpdate(stream: Writable, options?: { showCursor?: boolean }): LogUpdate };
   const render = createLogUpdate(stream);
-  const columns = (stream as Writable & { columns?: number }).columns ?? 80;
+  const reported = (stream as Writable & { columns?: number }).columns ?? 0;
+  const columns = reported >= 20 ? reported : 80;
   const fit = (line: string) => (line.length > columns - 1 ? `${line.slice(0, Math.max(1, columns - 2))}…` : line);
   const frame = () => {
     const t = now();
