@@ -58,7 +58,8 @@ export function parseYarnBerryLockfile(file: string, text: string): ParsedLockfi
     }
     const resolution = yamlString(entry.resolution) ?? key.split(', ')[0];
     const [name, reference] = splitNameAndRange(resolution);
-    const descriptors = key.split(/,\s*/);
+    // `file:`/`portal:`/`link:`/`patch:` descriptors carry `::locator=<dependent>`; package.json does not.
+    const descriptors = key.split(/,\s*/).flatMap((d) => (d.includes('::') ? [d, d.slice(0, d.indexOf('::'))] : [d]));
     if (reference.startsWith('workspace:')) {
       const dir = reference.slice('workspace:'.length);
       workspaces.set(dir === '.' ? '' : dir, isRecord(entry.dependencies) ? entry.dependencies : {});
