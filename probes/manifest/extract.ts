@@ -155,7 +155,10 @@ export async function extractManifest(ctx: ProbeContext): Promise<ProbeResult> {
       }
     }
   }
-  const effective = sources[0];
+  // pnpm reads only pnpm-workspace.yaml and ignores package.json `workspaces` when the file
+  // declares packages; npm, yarn (classic and berry) and bun read only package.json `workspaces`.
+  const pnpmSource = sources.find((x) => x.source === 'pnpm-workspace.yaml#packages');
+  const effective = pnpmSource ?? sources[0];
   if (sources.length > 1 && sources[0].package_paths.join('\n') !== sources[1].package_paths.join('\n')) {
     warnings.push({
       code: 'workspace-sources-disagree',

@@ -192,3 +192,37 @@ describe('deriveFlags agrees with path enumeration on random graphs', () => {
     );
   });
 });
+
+describe('workspace packages by the package manager’s own rules', () => {
+  const tree = {
+    'package.json': JSON.stringify({ name: 'root', private: true, workspaces: ['legacy/*'] }),
+    'pnpm-workspace.yaml': "packages:\n  - 'packages/**'\n  - '!packages/**/test/**'\n",
+    'legacy/old/package.json': JSON.stringify({ name: 'old' }),
+    'packages/a/package.json': JSON.stringify({ name: 'a' }),
+    'packages/group/b/package.json': JSON.stringify({ name: 'b' }),
+    'packages/a/test/sample/package.json': JSON.stringify({ name: 'sample' }),
+    'packages/.hidden/package.json': JSON.stringify({ name: 'hidden' }),
+  };
+
+  it('pnpm-workspace.yaml wins over package.json workspaces; negations and dot folders as pnpm treats them', async () => {
+    const result = await runProbeInMemory(probe, tree);
+    const ws = (result.slice as unknown as { workspaces: { source: string; package_paths: string[]; sources: Array<{ source: string; package_count: number }> } }).workspaces;
+    expect(ws.source).toBe('pnpm-workspace.yaml#packages');
+    expect(ws.package_paths).toEqual(['packages/a/package.json', 'packages/group/b/package.json']);
+    expect(ws.sources).toEqual([
+      { source: 'package.json#workspaces', globs: ['legacy/*'], package_count: 1 },
+      { source: 'pnpm-workspace.yaml#packages', globs: ['packages/**', '!packages/**/test/**'], package_count: 2 },
+    ]);
+    expect(result.warnings.map((w) => w.code)).toContain('workspace-sources-disagree');
+  });
+
+  it('tools/workspaces.ts (the Nx plugin’s view) follows the same rule', async () => {
+    const { workspaceGlobsFrom, workspacePackageMatcher } = await import('../../tools/workspaces');
+    const globs = workspaceGlobsFrom(tree['package.json'], tree['pnpm-workspace.yaml']);
+    expect(globs).toEqual({ source: 'pnpm-workspace.yaml', globs: ['packages/**', '!packages/**/test/**'] });
+    const match = workspacePackageMatcher(globs!.globs);
+    expect(Object.keys(tree).filter((p) => p !== 'package.json' && p.endsWith('package.json') && match(p))).toEqual(['packages/a/package.json', 'packages/group/b/package.json']);
+    // Without pnpm-workspace.yaml: package.json, array or berry/bun object form.
+    expect(workspaceGlobsFrom(JSON.stringify({ workspaces: { packages: ['apps/*'], nohoist: ['**/x'] } }), undefined)).toEqual({ source: 'package.json', globs: ['apps/*'] });
+  });
+});

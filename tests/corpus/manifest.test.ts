@@ -30,6 +30,7 @@ interface Facts {
   lockfileVersions: Record<string, string | number>;
   lockfilePackageCounts: Record<string, number>;
   workspaceGlobs: string[] | null;
+  workspaceGlobsBySource?: Record<string, { globs: string[]; matchingCount: number }>;
   workspacePackageCountMatchingGlobs: number | null;
   rootDependencies: number;
   rootDevDependencies: number;
@@ -41,7 +42,7 @@ interface Slice {
   package_manager_field: string | null;
   engines: Record<string, string> | null;
   packages: PackageSummary[];
-  workspaces: { globs: string[] | null; package_count: number; readable_package_count: number };
+  workspaces: { source: string | null; globs: string[] | null; package_count: number; readable_package_count: number };
   lockfiles: LockfileReport[];
   excluded_lockfiles: ExcludedLockfile[];
 }
@@ -68,11 +69,14 @@ describe.skipIf(repos.length === 0)('manifest conformance with the shared corpus
       const everyLockfile: Array<LockfileReport | ExcludedLockfile> = [...slice.lockfiles, ...slice.excluded_lockfiles];
       const byPath = Object.fromEntries(everyLockfile.map((l) => [l.path, l]));
 
+      const bySource = slice.workspaces.source ? facts.workspaceGlobsBySource?.[slice.workspaces.source] : undefined;
       const checks: Array<[string, unknown, unknown]> = [
         ['lockfilePackageCounts', pick(Object.fromEntries(everyLockfile.map((l) => [l.path, l.entry_count])), facts.lockfiles), facts.lockfilePackageCounts],
         ['lockfileVersions', pick(Object.fromEntries(everyLockfile.map((l) => [l.path, l.format_version])), facts.lockfiles), facts.lockfileVersions],
-        ['workspaceGlobs', slice.workspaces.globs, facts.workspaceGlobs],
-        ['workspacePackageCountMatchingGlobs', slice.workspaces.globs === null ? null : slice.workspaces.readable_package_count, facts.workspacePackageCountMatchingGlobs],
+        // The corpus puts package.json first when both sources exist (astro); pnpm reads only
+        // pnpm-workspace.yaml then, and so does the probe: compare with the facts of that source.
+        ['workspaceGlobs', slice.workspaces.globs, bySource?.globs ?? facts.workspaceGlobs],
+        ['workspacePackageCountMatchingGlobs', slice.workspaces.globs === null ? null : slice.workspaces.readable_package_count, bySource?.matchingCount ?? facts.workspacePackageCountMatchingGlobs],
         ['rootDependencies', root ? Object.keys(root.dependencies.production).length : 0, facts.rootDependencies],
         ['rootDevDependencies', root ? Object.keys(root.dependencies.dev).length : 0, facts.rootDevDependencies],
         ['packageManagerField', slice.package_manager_field, facts.packageManagerField],
