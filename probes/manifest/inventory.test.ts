@@ -102,7 +102,7 @@ describe('lockfile roles', () => {
     const { slice, errors, warnings } = await run('roles');
     // The deliberately broken fixture lockfile is a note, not an error of the repository.
     expect(errors).toEqual([]);
-    expect(warnings.map((w) => w.code)).toEqual(['fixture-lockfile-parse-error']);
+    expect((warnings ?? []).map((w) => w.code)).toEqual(['fixture-lockfile-parse-error']);
     expect(slice.lockfiles.map((l) => [l.path, l.role])).toEqual([
       ['examples/demo/package-lock.json', 'example'],
       ['package-lock.json', 'root'],
@@ -213,7 +213,7 @@ describe('workspace packages by the package manager’s own rules', () => {
       { source: 'package.json#workspaces', globs: ['legacy/*'], package_count: 1 },
       { source: 'pnpm-workspace.yaml#packages', globs: ['packages/**', '!packages/**/test/**'], package_count: 2 },
     ]);
-    expect(result.warnings.map((w) => w.code)).toContain('workspace-sources-disagree');
+    expect((result.warnings ?? []).map((w) => w.code)).toContain('workspace-sources-disagree');
   });
 
   it('tools/workspaces.ts (the Nx plugin’s view) follows the same rule', async () => {
