@@ -55,7 +55,7 @@ interface Accumulator {
 }
 
 /** `os` values npm knows (process.platform); a name segment starting with one is a platform tail. */
-const PLATFORM_TAIL = /-(darwin|linux|win32|windows|freebsd|openbsd|netbsd|android|sunos|aix|wasm32|musl|linuxmusl)(-[a-z0-9_-]*)?$/;
+const PLATFORM_TAIL = /-(darwin|linux|win32|windows|freebsd|openbsd|netbsd|android|openharmony|sunos|aix|wasm32|musl|linuxmusl)(-[a-z0-9_-]*)?$/;
 
 /** The family a platform-restricted package belongs to by name (`@x/bin-linux-x64` → `@x/bin-*`), if its name has a platform tail. */
 export function platformFamilyOf(name: string): string | undefined {
