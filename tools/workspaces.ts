@@ -1,6 +1,6 @@
 /**
- * Workspace globs of a repository (package.json `workspaces`, else pnpm-workspace.yaml
- * `packages`) and the matching of package folders against them, the way npm and pnpm do it:
+ * Workspace globs of a repository (pnpm-workspace.yaml `packages` when present, as pnpm reads
+ * only that file; else package.json `workspaces`) and the matching of package folders against them, the way npm and pnpm do it:
  * a folder is a workspace package when `<glob>/package.json` matches its package.json.
  */
 import picomatch from 'picomatch';
@@ -12,6 +12,10 @@ export interface WorkspaceGlobs {
 }
 
 export function workspaceGlobsFrom(packageJsonText: string | undefined, pnpmWorkspaceText: string | undefined): WorkspaceGlobs | null {
+  // pnpm's rule: a pnpm-workspace.yaml with `packages` is the only source (package.json
+  // `workspaces` is then ignored); every other package manager reads package.json.
+  const pnpm = pnpmGlobs(pnpmWorkspaceText);
+  if (pnpm) return pnpm;
   if (packageJsonText !== undefined) {
     const parsed = parseJson('package.json', packageJsonText);
     if (parsed.ok && isRecord(parsed.value)) {
@@ -20,11 +24,14 @@ export function workspaceGlobsFrom(packageJsonText: string | undefined, pnpmWork
       if (list) return { globs: list.filter((g): g is string => typeof g === 'string'), source: 'package.json' };
     }
   }
-  if (pnpmWorkspaceText !== undefined) {
-    const parsed = parseYaml('pnpm-workspace.yaml', pnpmWorkspaceText);
-    if (parsed.ok && isRecord(parsed.value) && Array.isArray(parsed.value.packages)) {
-      return { globs: parsed.value.packages.filter((g): g is string => typeof g === 'string'), source: 'pnpm-workspace.yaml' };
-    }
+  return null;
+}
+
+function pnpmGlobs(pnpmWorkspaceText: string | undefined): WorkspaceGlobs | null {
+  if (pnpmWorkspaceText === undefined) return null;
+  const parsed = parseYaml('pnpm-workspace.yaml', pnpmWorkspaceText);
+  if (parsed.ok && isRecord(parsed.value) && Array.isArray(parsed.value.packages)) {
+    return { globs: parsed.value.packages.filter((g): g is string => typeof g === 'string'), source: 'pnpm-workspace.yaml' };
   }
   return null;
 }

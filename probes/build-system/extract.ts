@@ -3,10 +3,12 @@
  * bundlers and TypeScript configs. Reads the root package.json, the root Node version files and
  * every tsconfig*.json (its declared inputs); everything else comes from file paths in the index.
  */
+import picomatch from 'picomatch';
 import { byCodeUnit, isRecord, parseJson } from '../../tools/parse';
 import { sortIssues } from '../../tools/issue-order';
 import type { ProbeContext, ProbeIssue, ProbeResult } from '../../tools/probe-api';
 import { detectBundlers } from './bundlers';
+import { CI_FILE_GLOBS, decidePackageManager } from './package-manager-sources';
 import {
   findLockfiles,
   managerFromLockfiles,
@@ -127,6 +129,8 @@ async function versionFileConstraint(
   return makeConstraint(source, file, line, aliases);
 }
 
+const isCiFile = picomatch(CI_FILE_GLOBS, { dot: true });
+
 export async function extractBuildSystem(ctx: ProbeContext): Promise<ProbeResult> {
   const index = ctx.fileIndex;
   if (!index) throw new Error('build-system probe needs the file index');
@@ -169,7 +173,20 @@ export async function extractBuildSystem(ctx: ProbeContext): Promise<ProbeResult
   } else if (field && !toolchain.packageManagers.includes(field.name)) {
     issues.warnings.push({ code: 'unknown-package-manager', file: 'package.json', message: `package.json: packageManager names ${field.name}, which corepack does not manage` });
   }
-  const managerName = field?.name ?? lockfileManager;
+  const ciFiles = new Map<string, string>();
+  for (const path of ctx.files.filter((p) => isCiFile(p))) {
+    const text = await readOptional(ctx, path, issues);
+    if (text !== undefined) ciFiles.set(path, text);
+  }
+  const decision = decidePackageManager({
+    fieldManager: field?.name ?? null,
+    lockfileManager,
+    files: new Set(index.files),
+    npmrc: ctx.files.includes('.npmrc') ? await readOptional(ctx, '.npmrc', issues) : undefined,
+    pkg,
+    ciFiles,
+  });
+  const managerName = decision.name;
   const pmConstraints: VersionConstraint[] = [];
   if (field) pmConstraints.push(makeConstraint('package-manager-field', 'package.json', field.version, aliases));
   if (managerName) {
@@ -209,7 +226,9 @@ export async function extractBuildSystem(ctx: ProbeContext): Promise<ProbeResult
       package_manager: {
         name: managerName,
         version: field?.version ?? null,
-        source: field ? 'package-manager-field' : lockfileManager ? 'lockfile' : null,
+        source: decision.source,
+        confidence: decision.confidence,
+        evidence: decision.evidence,
         field: fieldRaw === undefined ? null : cut(fieldRaw, 300),
         field_hash_algorithm: field?.hash_algorithm ?? null,
         lockfile_manager: lockfileManager,

@@ -1,9 +1,10 @@
 import { fileIndexCatalog, noiseExclusionGlobs } from '../../tools/file-index';
 import { registerProbe } from '../../tools/registry';
+import { CI_FILE_GLOBS } from './package-manager-sources';
 
 export default registerProbe({
   name: 'build-system',
-  version: '1',
+  version: '2',
   description: 'Package manager and version, lockfiles, Node version constraints, classified scripts, bundlers, TypeScript configs.',
   // Contents read: the root package.json, the root Node version files and every tsconfig*.json
   // outside noise folders (the same folders the file index leaves out). Lockfiles and bundler
@@ -14,6 +15,9 @@ export default registerProbe({
     '.nvmrc',
     '.node-version',
     '.tool-versions',
+    // Read only when no packageManager field or root lockfile decides (package-manager-sources.ts).
+    '.npmrc',
+    ...CI_FILE_GLOBS,
     '**/tsconfig*.json',
     ...noiseExclusionGlobs(fileIndexCatalog().noiseDirs),
   ],

@@ -52,6 +52,8 @@ export interface ImporterCheck {
   drift: DriftItem[];
   /** `name@version` of every locked package the importer's declarations resolve to. */
   direct: LockedRef[];
+  /** The same, with the group that declares each (the roots of dev/optional reachability). */
+  declared: Array<{ ref: LockedRef; group: DependencyGroup }>;
 }
 
 /**
@@ -69,10 +71,15 @@ export function checkImporter(
 ): ImporterCheck {
   const drift: DriftItem[] = [];
   const direct: LockedRef[] = [];
+  const declared: ImporterCheck['declared'] = [];
   for (const group of GROUP_NAMES) {
     for (const [name, specifier] of Object.entries(pkg.dependencies[group])) {
       const refs = lockfile.locate(importerDir, name, specifier);
-      for (const ref of refs) if (!ref.version.startsWith('link:')) direct.push(ref);
+      for (const ref of refs) {
+        if (ref.version.startsWith('link:')) continue;
+        direct.push(ref);
+        declared.push({ ref, group });
+      }
       if (group === 'peer') continue;
       const check = specifierCheck(specifier);
       if (check.check === 'skip') continue;
@@ -87,5 +94,5 @@ export function checkImporter(
       }
     }
   }
-  return { drift, direct };
+  return { drift, direct, declared };
 }

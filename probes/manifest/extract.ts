@@ -11,7 +11,9 @@ import { ProbeInputError } from '../../tools/probe-api';
 import { checkImporter, specifierCheck, type DriftItem } from './drift';
 import { findFrameworks } from './frameworks';
 import { isBinaryLockfilePath, isLockfilePath, PACKAGE_MANAGER_OF, parseLockfile } from './lockfile/parse-lockfile';
-import type { LockedPackage, LockfileKind, PackageManagerName, ParsedLockfile } from './lockfile/types';
+import type { LocalPackage, LockedPackage, LockfileKind, PackageManagerName, ParsedLockfile } from './lockfile/types';
+import { classifyLockfile, isExcludedLockfileRole, type LockfileRole } from './lockfile-roles';
+import { deriveFlags, type Root } from './reachability';
 import { findNativeModules } from './native-modules';
 import { GROUP_NAMES, overrideNames, readPackageJson, type DependencyGroup, type PackageRole, type PackageSummary, type ReadPackage } from './package-json';
 import { workspaceSource, type WorkspaceSource } from './workspaces';
@@ -28,11 +30,22 @@ const FLAGS_RECORDED: Record<string, Array<'dev' | 'optional' | 'peer' | 'has_in
   bun: [],
 };
 
+/** Flags derived by reachability (`reachability.ts`) for the kinds above that do not record them. */
+const FLAGS_DERIVED: Record<string, { dev: boolean; optional: boolean }> = {
+  pnpm: { dev: true, optional: false },
+  'yarn-classic': { dev: true, optional: true },
+  'yarn-berry': { dev: true, optional: true },
+  bun: { dev: true, optional: true },
+};
+
 /** When several lockfiles sit at the root, the one whose versions describe the root's direct dependencies. */
 const ROOT_LOCKFILE_PREFERENCE: readonly string[] = ['pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'npm-shrinkwrap.json', 'package-lock.json'];
 
 export interface LockfileReport {
   path: string;
+  /** What the lockfile is for, from its folder (`lockfile-roles.ts`). */
+  role: LockfileRole;
+  role_reason: string;
   kind: LockfileKind;
   format_version: string | number | null;
   package_manager: PackageManagerName;
@@ -42,7 +55,23 @@ export interface LockfileReport {
   direct_count: number;
   importer_count: number;
   flags_recorded: string[];
+  /** `recorded`: the format writes the flags; `derived`: computed from the importers' roots; `none`. */
+  flags_origin: 'recorded' | 'derived' | 'none';
   packages: LockedPackage[];
+  local_count: number;
+  local_packages: LocalPackage[];
+}
+
+/** A fixture or test-app lockfile: parsed for its counts, kept out of inventory, drift and risks. */
+export interface ExcludedLockfile {
+  path: string;
+  role: LockfileRole;
+  role_reason: string;
+  kind: LockfileKind;
+  format_version: string | number | null;
+  readable: boolean;
+  package_count: number;
+  entry_count: number;
 }
 
 interface DirectDependency {
@@ -126,7 +155,10 @@ export async function extractManifest(ctx: ProbeContext): Promise<ProbeResult> {
       }
     }
   }
-  const effective = sources[0];
+  // pnpm reads only pnpm-workspace.yaml and ignores package.json `workspaces` when the file
+  // declares packages; npm, yarn (classic and berry) and bun read only package.json `workspaces`.
+  const pnpmSource = sources.find((x) => x.source === 'pnpm-workspace.yaml#packages');
+  const effective = pnpmSource ?? sources[0];
   if (sources.length > 1 && sources[0].package_paths.join('\n') !== sources[1].package_paths.join('\n')) {
     warnings.push({
       code: 'workspace-sources-disagree',
@@ -142,15 +174,33 @@ export async function extractManifest(ctx: ProbeContext): Promise<ProbeResult> {
 
   // Lockfiles, one at a time so only one document is alive at once.
   const lockfiles: LockfileReport[] = [];
+  const excludedLockfiles: ExcludedLockfile[] = [];
   const drift: DriftItem[] = [];
   const locateRoot = new Map<string, ParsedLockfile>();
+  const memberDirSet = new Set(memberDirs);
   for (const path of ctx.files.filter(isLockfilePath)) {
+    const lockDir = dirOf(path);
+    const role = classifyLockfile(path, memberDirSet);
     let text = await read(path);
     if (text === undefined) continue;
     const parsed = parseLockfile(path, text)!;
     text = undefined;
+    if (isExcludedLockfileRole(role.role)) {
+      // A test's sample lockfile may be broken on purpose: its issues are notes, not errors.
+      for (const i of parsed.issues) warnings.push({ ...i, code: `${role.role}-lockfile-${i.code}` });
+      excludedLockfiles.push({
+        path,
+        role: role.role,
+        role_reason: role.reason,
+        kind: parsed.kind,
+        format_version: parsed.format_version,
+        readable: parsed.readable,
+        package_count: parsed.packages.length,
+        entry_count: parsed.entry_count,
+      });
+      continue;
+    }
     errors.push(...parsed.issues);
-    const lockDir = dirOf(path);
     const importerDirs = new Set<string>(['', ...parsed.importer_dirs]);
     if (lockDir === '') for (const d of memberDirs) importerDirs.add(d);
 
@@ -162,12 +212,16 @@ export async function extractManifest(ctx: ProbeContext): Promise<ProbeResult> {
       else byIdentity.set(key, [pkg]);
     }
     let lockDrift = 0;
+    const roots: Root[] = [];
     for (const importerDir of [...importerDirs].sort(byCodeUnit)) {
       const manifestPath = joinDir(lockDir, importerDir, 'package.json');
       const manifest = await loadManifest(manifestPath, importerDir === '' ? 'lockfile-root' : 'importer');
       if (!manifest?.summary.readable || !parsed.readable) continue;
       const result = checkImporter(path, parsed, importerDir, manifest.summary, overridden);
       for (const ref of result.direct) for (const pkg of byIdentity.get(`${ref.name}@${ref.version}`) ?? []) pkg.direct = true;
+      for (const { ref, group } of result.declared) {
+        for (const pkg of byIdentity.get(`${ref.name}@${ref.version}`) ?? []) roots.push({ pkg, dev: group === 'dev', optional: group === 'optional' });
+      }
       drift.push(...result.drift);
       lockDrift += result.drift.length;
     }
@@ -175,9 +229,21 @@ export async function extractManifest(ctx: ProbeContext): Promise<ProbeResult> {
       warnings.push({ code: 'lockfile-drift', file: path, message: `${path}: ${lockDrift} declared dependencies are missing from the lockfile or locked outside their range` });
     }
     if (lockDir === '') locateRoot.set(posix.basename(path), parsed);
-    const flags = FLAGS_RECORDED[flagsKey(parsed)];
+    const key = flagsKey(parsed);
+    const flags = new Set(FLAGS_RECORDED[key]);
+    let flagsOrigin: LockfileReport['flags_origin'] = flags.has('dev') ? 'recorded' : 'none';
+    const derive = FLAGS_DERIVED[key];
+    if (derive && parsed.edges && deriveFlags(parsed.packages, parsed.edges, roots, derive).reached > 0) {
+      if (derive.dev) flags.add('dev');
+      if (derive.optional) flags.add('optional');
+      flagsOrigin = 'derived';
+    }
+    // The graph served its purpose; a big one should not live on with the slice.
+    parsed.edges = undefined;
     lockfiles.push({
       path,
+      role: role.role,
+      role_reason: role.reason,
       kind: parsed.kind,
       format_version: parsed.format_version,
       package_manager: PACKAGE_MANAGER_OF[parsed.kind],
@@ -187,7 +253,10 @@ export async function extractManifest(ctx: ProbeContext): Promise<ProbeResult> {
       direct_count: parsed.packages.reduce((n, p) => n + (p.direct ? 1 : 0), 0),
       importer_count: parsed.importer_dirs.length,
       flags_recorded: [...flags].sort(byCodeUnit),
+      flags_origin: flagsOrigin,
       packages: parsed.packages,
+      local_count: parsed.local_packages.length,
+      local_packages: parsed.local_packages,
     });
   }
   const binaryLockfiles = ctx.files.filter(isBinaryLockfilePath);
@@ -226,6 +295,7 @@ export async function extractManifest(ctx: ProbeContext): Promise<ProbeResult> {
       direct_dependencies: direct,
       root_lockfile: rootLockfileName ?? null,
       lockfiles,
+      excluded_lockfiles: excludedLockfiles,
       binary_lockfiles: binaryLockfiles,
       native_modules: native,
       frameworks,

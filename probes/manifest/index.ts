@@ -2,7 +2,7 @@ import { registerProbe } from '../../tools/registry';
 
 export default registerProbe({
   name: 'manifest',
-  version: '1',
+  version: '2',
   description: 'Workspace package.json files, every lockfile parsed into the locked inventory, native modules, frameworks, lockfile drift.',
   inputs: [
     '**/package.json',

@@ -173,16 +173,18 @@ describe('manifest probe on other layouts', () => {
     const flags = async (name: string) => (await run(fixtureTree(join(FIXTURES, 'lockfiles', name)))).slice.lockfiles[0].flags_recorded;
     expect(await flags('pnpm-v5')).toEqual(['dev', 'has_install_script', 'optional']);
     expect(await flags('pnpm-v6')).toEqual(['dev', 'has_install_script', 'optional']);
-    expect(await flags('pnpm-v9')).toEqual(['optional']);
+    // pnpm 9, yarn and bun record no dev flag: it is derived from the importers' devDependencies.
+    expect(await flags('pnpm-v9')).toEqual(['dev', 'optional']);
     expect(await flags('npm-v1')).toEqual(['dev', 'optional']);
     expect(await flags('npm-v3')).toEqual(['dev', 'has_install_script', 'optional', 'peer']);
-    expect(await flags('bun')).toEqual([]);
+    expect(await flags('bun')).toEqual(['dev', 'optional']);
   });
 
   it('yarn berry workspaces object form', async () => {
     const { slice } = await run(fixtureTree(join(FIXTURES, 'lockfiles', 'yarn-berry')));
     expect(slice.workspaces).toMatchObject({ source: 'package.json#workspaces', globs: ['packages/*'], package_count: 1 });
-    expect(slice.lockfiles[0]).toMatchObject({ kind: 'yarn-berry', format_version: 8, direct_count: 7, flags_recorded: [] });
+    // fsevents and typescript are locked with and without their patch: one package each.
+    expect(slice.lockfiles[0]).toMatchObject({ kind: 'yarn-berry', format_version: 8, direct_count: 5, package_count: 7, entry_count: 9, flags_recorded: ['dev', 'optional'], flags_origin: 'derived', local_count: 2 });
     expect(slice.native_modules.map((n) => n.name)).toEqual(['fsevents', 'sqlite3']);
     expect(slice.frameworks.map((f) => f.id)).toEqual(['fastify']);
     expect(slice.drift).toEqual([]);
@@ -257,11 +259,11 @@ describe('manifest slice schema and determinism on every fixture', () => {
   });
 
   it('the schema rejects what the probe must never emit', () => {
-    const good = { root_package_json: null, package_manager_field: null, engines: null, package_json_count: 0, packages: [], workspaces: { source: null, globs: null, package_paths: [], package_count: 0, readable_package_count: 0, sources: [] }, direct_dependencies: { production: [], dev: [], optional: [], peer: [] }, root_lockfile: null, lockfiles: [], binary_lockfiles: [], native_modules: [], frameworks: [], drift: [] };
+    const good = { root_package_json: null, package_manager_field: null, engines: null, package_json_count: 0, packages: [], workspaces: { source: null, globs: null, package_paths: [], package_count: 0, readable_package_count: 0, sources: [] }, direct_dependencies: { production: [], dev: [], optional: [], peer: [] }, root_lockfile: null, lockfiles: [], excluded_lockfiles: [], binary_lockfiles: [], native_modules: [], frameworks: [], drift: [] };
     expect(validate(good)).toEqual([]);
     expect(validate({ ...good, extra: 1 })).not.toEqual([]);
     expect(validate({ ...good, binary_lockfiles: ['/abs/bun.lockb'] })).not.toEqual([]);
-    const lockfile = { path: 'pnpm-lock.yaml', kind: 'pnpm', format_version: '9.0', package_manager: 'pnpm', readable: true, package_count: 1, entry_count: 1, direct_count: 0, importer_count: 1, flags_recorded: [], packages: [{ name: 'a', version: '1.0.0', source: 'registry', dev: false }] };
+    const lockfile = { path: 'pnpm-lock.yaml', role: 'root', role_reason: 'repository root', kind: 'pnpm', format_version: '9.0', package_manager: 'pnpm', readable: true, package_count: 1, entry_count: 1, direct_count: 0, importer_count: 1, flags_recorded: [], flags_origin: 'none', local_count: 0, local_packages: [], packages: [{ name: 'a', version: '1.0.0', source: 'registry', dev: false }] };
     expect(validate({ ...good, lockfiles: [lockfile] })).not.toEqual([]);
     expect(validate({ ...good, lockfiles: [{ ...lockfile, packages: [{ name: 'a', version: '1.0.0', source: 'registry', dev: true }] }] })).toEqual([]);
   });

@@ -113,7 +113,9 @@ describe('pnpm-lock.yaml', () => {
     const parsed = parsePnpmLockfile('pnpm-lock.yaml', fixtureText('lockfiles', 'pnpm-v9', 'pnpm-lock.yaml'));
     expect(parsed).toMatchObject({ format_version: '9.0', entry_count: 12, importer_dirs: ['', 'apps/api', 'apps/web', 'packages/shared'] });
     expect(find(parsed, 'express')).toMatchObject({ version: '4.19.2', patched: true });
-    expect(find(parsed, 'fixtures-helper')).toMatchObject({ version: 'file:tools/fixtures-helper', source: 'directory', resolved: 'file:tools/fixtures-helper' });
+    // An injected folder is local: listed, not locked; still located for drift checks.
+    expect(parsed.packages.some((p) => p.name === 'fixtures-helper')).toBe(false);
+    expect(parsed.local_packages).toContainEqual({ name: 'fixtures-helper', kind: 'file', locator: 'file:tools/fixtures-helper' });
     expect(find(parsed, 'fsevents').optional).toBe(true);
     expect(find(parsed, 'react').optional).toBeUndefined();
     expect(parsed.locate('apps/api', 'old-semver', 'npm:semver@^5.7.2')).toEqual([{ name: 'semver', version: '5.7.2' }]);
@@ -140,7 +142,8 @@ describe('yarn.lock', () => {
     expect(find(parsed, 'string-width')).toMatchObject({ version: '4.2.3', aliases: ['string-width-cjs'] });
     expect(ids(parsed).filter((id) => id.startsWith('debug@'))).toEqual(['debug@4.3.4']);
     expect(find(parsed, 'left-pad')).toMatchObject({ version: '1.3.0', source: 'git' });
-    expect(find(parsed, 'local-utils')).toMatchObject({ version: '0.1.0', source: 'directory' });
+    expect(parsed.packages.some((p) => p.name === 'local-utils')).toBe(false);
+    expect(parsed.local_packages).toEqual([{ name: 'local-utils', kind: 'file', locator: 'file:./vendor/local-utils' }]);
     expect(find(parsed, 'koa').resolved).toMatch(/^https:\/\/registry\.yarnpkg\.com\/koa\/-\/koa-2\.15\.3\.tgz#[0-9a-f]{40}$/);
     expect(parsed.locate('', 'string-width-cjs', 'npm:string-width@^4.2.0')).toEqual([{ name: 'string-width', version: '4.2.3' }]);
     // A specifier not in the lockfile falls back to every locked version of the name.
@@ -148,7 +151,7 @@ describe('yarn.lock', () => {
     expect(parsed.locate('', 'express', '^4.0.0')).toEqual([]);
   });
 
-  it('berry (metadata 8): workspaces are importers, patch: entries stay separate, checksums kept', () => {
+  it('berry (metadata 8): workspaces are importers and local, a patch: entry folds into its package, checksums kept', () => {
     const parsed = parseYarnBerryLockfile('yarn.lock', fixtureText('lockfiles', 'yarn-berry', 'yarn.lock'));
     expect(parsed.issues).toEqual([]);
     expect(parsed).toMatchObject({ kind: 'yarn-berry', format_version: 8, entry_count: 9, importer_dirs: ['', 'packages/worker'] });
@@ -156,13 +159,17 @@ describe('yarn.lock', () => {
       'bindings@1.5.0',
       'fast-json-stringify@5.16.0',
       'fastify@4.27.0',
-      'fsevents@2.3.3',
       'fsevents@2.3.3+patch',
       'lodash@3.10.1',
       'sqlite3@5.1.7',
-      'typescript@5.4.5',
       'typescript@5.4.5+patch',
     ]);
+    // entry_count keeps the format's own entries (patch: entries included, as the corpus counts them).
+    expect(parsed.local_packages).toEqual([
+      { name: '@ingest/worker', kind: 'workspace', locator: 'workspace:packages/worker' },
+      { name: 'ingest', kind: 'workspace', locator: 'workspace:.' },
+    ]);
+    expect(find(parsed, 'fsevents')).toMatchObject({ platform_specific: true, resolved: 'fsevents@npm:2.3.3' });
     expect(find(parsed, 'lodash')).toMatchObject({ aliases: ['lodash-legacy'], integrity: expect.stringMatching(/^10c0\/[0-9a-f]{128}$/) });
     expect(parsed.locate('packages/worker', 'lodash-legacy', 'npm:lodash@^3.10.1')).toEqual([{ name: 'lodash', version: '3.10.1' }]);
     expect(parsed.locate('packages/worker', 'fastify', '^4.27.0')).toEqual([{ name: 'fastify', version: '4.27.0' }]);

@@ -9,7 +9,7 @@ import { isRecord, parseJson } from '../../../tools/parse';
 import type { ProbeIssue } from '../../../tools/probe-api';
 import { rootMembers, type MemberSpan } from './json-members';
 import { sourceOfLocator } from './source';
-import { emptyLockfile, issue, PackageSet, releasingEntries, type LockedPackage, type LockedRef, type ParsedLockfile } from './types';
+import { emptyLockfile, issue, LocalSet, localKindOf, PackageSet, releasingEntries, type LockedPackage, type LockedRef, type ParsedLockfile } from './types';
 
 const NODE_MODULES = 'node_modules/';
 
@@ -25,12 +25,18 @@ function unalias(version: string): [string, string] | undefined {
   return at > 0 ? [rest.slice(0, at), rest.slice(at + 1)] : undefined;
 }
 
+/** npm (v2/v3) copies a package's `os`/`cpu`/`libc` fields into its entry. */
+function restrictsPlatform(entry: Record<string, unknown>): boolean {
+  return ['os', 'cpu', 'libc'].some((k) => (Array.isArray(entry[k]) && (entry[k] as unknown[]).length > 0) || (typeof entry[k] === 'string' && entry[k] !== ''));
+}
+
 /** Copies what an npm entry says (flags, resolved, integrity) onto a new package record. */
 function withFlags(pkg: LockedPackage, entry: Record<string, unknown>, resolved: string | undefined): LockedPackage {
   if (entry.dev === true) pkg.dev = true;
   if (entry.optional === true) pkg.optional = true;
   if (entry.peer === true) pkg.peer = true;
   if (entry.hasInstallScript === true) pkg.has_install_script = true;
+  if (restrictsPlatform(entry)) pkg.platform_specific = true;
   if (resolved !== undefined) pkg.resolved = resolved;
   const integrity = str(entry.integrity);
   if (integrity !== undefined) pkg.integrity = integrity;
@@ -110,6 +116,8 @@ function fromShape(file: string, shape: Shape): ParsedLockfile {
 /** lockfileVersion 2/3: the flat `packages` map keyed by install path. */
 function fromPackagesMap(file: string, packages: Members, formatVersion: string | number): ParsedLockfile {
   const set = new PackageSet();
+  const local = new LocalSet();
+  const links: Array<[string, string]> = [];
   const installed = new Map<string, LockedRef>();
   const entryKeys = new Set<string>();
   const importerDirs = new Set<string>(['']);
@@ -127,7 +135,9 @@ function fromPackagesMap(file: string, packages: Members, formatVersion: string 
     }
     const installedAs = path.slice(path.lastIndexOf(NODE_MODULES) + NODE_MODULES.length);
     if (entry.link === true) {
-      installed.set(path, { name: installedAs, version: `link:${str(entry.resolved) ?? ''}` });
+      const target = str(entry.resolved) ?? '';
+      installed.set(path, { name: installedAs, version: `link:${target}` });
+      links.push([installedAs, target]);
       continue;
     }
     let name = str(entry.name) ?? installedAs;
@@ -136,15 +146,28 @@ function fromPackagesMap(file: string, packages: Members, formatVersion: string 
     if (aliased) [name, version] = aliased;
     entryKeys.add(`${installedAs}@${version}`);
     const resolved = str(entry.resolved);
+    // A `file:` tarball is installed from the repository itself: local, not a locked package.
+    const localKind = localKindOf(resolved);
+    if (localKind !== undefined) {
+      local.add(name, localKind, resolved!);
+      installed.set(path, { name, version });
+      continue;
+    }
     const pkg = set.add(withFlags({ name, version, source: sourceOfLocator(resolved) }, entry, resolved), installedAs);
     installed.set(path, pkg);
   }
   if (malformed > 0) issues.push(issue(file, 'malformed-entry', `${malformed} "packages" entries are not objects`));
+  // A link to a workspace folder is that workspace; any other link is a `file:`/`link:` folder.
+  for (const [name, target] of links) {
+    if (importerDirs.has(target)) local.add(name, 'workspace', `workspace:${target}`);
+    else local.add(name, 'link', `link:${target}`);
+  }
   return {
     kind: 'npm',
     format_version: formatVersion,
     readable: true,
     packages: set.toSortedArray(),
+    local_packages: local.toSortedArray(),
     entry_count: entryKeys.size,
     importer_dirs: [...importerDirs].sort(),
     locate: (dir, name) => {
@@ -165,6 +188,7 @@ function fromPackagesMap(file: string, packages: Members, formatVersion: string 
 /** lockfileVersion 1: `dependencies` nested by install location (walked with an explicit stack). */
 function fromDependencyTree(file: string, top: Members, formatVersion: string | number): ParsedLockfile {
   const set = new PackageSet();
+  const local = new LocalSet();
   const entryKeys = new Set<string>();
   const topLevel = new Map<string, LockedRef>();
   let malformed = 0;
@@ -182,7 +206,9 @@ function fromDependencyTree(file: string, top: Members, formatVersion: string | 
     entryKeys.add(`${installedAs}@${version}`);
     // Without `resolved`, a git or file version (`git+https://…`, `file:…`) is its own locator.
     const locator = resolved ?? (!aliased && version.includes(':') ? version : undefined);
-    set.add(withFlags({ name, version, source: sourceOfLocator(locator) }, entry, resolved), installedAs);
+    const localKind = localKindOf(locator);
+    if (localKind !== undefined) local.add(name, localKind, locator!);
+    else set.add(withFlags({ name, version, source: sourceOfLocator(locator) }, entry, resolved), installedAs);
     if (isRecord(entry.dependencies)) for (const [k, v] of Object.entries(entry.dependencies)) stack.push([k, v]);
   };
   for (const [installedAs, entry] of top) {
@@ -198,6 +224,7 @@ function fromDependencyTree(file: string, top: Members, formatVersion: string | 
     format_version: formatVersion,
     readable: true,
     packages: set.toSortedArray(),
+    local_packages: local.toSortedArray(),
     entry_count: entryKeys.size,
     importer_dirs: [],
     locate: (dir, name) => {

@@ -9,11 +9,12 @@
  * `name`/`version` fields or a locator as version. A file may hold several YAML documents (pnpm 11
  * writes an "env" lockfile first); the last one is the project's lockfile.
  */
+import { posix } from 'node:path';
 import { isRecord } from '../../../tools/parse';
 import type { ProbeIssue } from '../../../tools/probe-api';
 import { sourceOfLocator } from './source';
 import { loadSyml, loadSymlSectioned, SectionChunkError, splitYamlDocuments, yamlString, yamlTrue } from './syml';
-import { emptyLockfile, issue, PackageSet, releasingEntries, splitNameAndRange, type LockedPackage, type ParsedLockfile, type PackageSource } from './types';
+import { EdgeCollector, emptyLockfile, issue, LocalSet, PackageSet, releasingEntries, splitNameAndRange, type LocalKind, type LockedPackage, type ParsedLockfile, type PackageSource } from './types';
 
 const GROUPS = ['dependencies', 'devDependencies', 'optionalDependencies'] as const;
 
@@ -121,8 +122,10 @@ function fromDocument(
   const patched = patchedKeys(doc.patchedDependencies);
 
   const set = new PackageSet();
+  const local = new LocalSet();
   const byKey = new Map<string, LockedPackage>();
   const keys = new Set<string>();
+  const edges = new EdgeCollector();
   let malformed = 0;
   for (const [key, entry] of packages) {
     if (!isRecord(entry)) {
@@ -135,6 +138,14 @@ function fromDocument(
     const name = yamlString(entry.name) ?? fromKey?.[0] ?? stripped;
     const version = yamlString(entry.version) ?? fromKey?.[1] ?? 'unknown';
     const { resolved, integrity, source } = resolutionOf(entry);
+    // An injected workspace folder (`name@file:packages/x`) or a `file:` tarball: local.
+    const localKind: LocalKind | undefined = source === 'directory' || resolved?.startsWith('file:') ? 'file' : undefined;
+    if (localKind !== undefined) {
+      local.add(name, localKind, resolved ?? stripped);
+      // Still resolvable for `locate` (drift checks), but never part of the inventory.
+      byKey.set(stripped, { name, version, source });
+      continue;
+    }
     const pkg: LockedPackage = { name, version, source };
     if (resolved !== undefined) pkg.resolved = resolved;
     if (integrity !== undefined) pkg.integrity = integrity;
@@ -144,16 +155,25 @@ function fromDocument(
     }
     if (yamlTrue(entry.optional)) pkg.optional = true;
     if (yamlTrue(entry.requiresBuild)) pkg.has_install_script = true;
+    if (entry.os !== undefined || entry.cpu !== undefined || entry.libc !== undefined) pkg.platform_specific = true;
     if (key.includes('(patch_hash=') || patched.has(`${name}@${version}`) || patched.has(name)) pkg.patched = true;
     byKey.set(stripped, set.add(pkg));
   }
   if (malformed > 0) issues.push(issue(file, 'malformed-entry', `${malformed} "packages" entries are not mappings`));
 
-  // 9.x keeps `optional` in snapshots.
+  // 9.x keeps `optional` and the dependency edges in snapshots (5.x/6.x record `dev` themselves).
   for (const [key, snap] of snapshots) {
-    if (generation === 9 && isRecord(snap) && yamlTrue(snap.optional)) {
-      const pkg = byKey.get(stripSuffix(key, generation));
-      if (pkg) pkg.optional = true;
+    if (generation !== 9 || !isRecord(snap)) continue;
+    const pkg = byKey.get(stripSuffix(key, generation));
+    if (!pkg) continue;
+    if (yamlTrue(snap.optional)) pkg.optional = true;
+    for (const [group, optional] of [['dependencies', false], ['optionalDependencies', true]] as const) {
+      const deps = snap[group];
+      if (!isRecord(deps)) continue;
+      for (const [dep, value] of Object.entries(deps)) {
+        const v = yamlString(value);
+        if (v !== undefined) edges.add(pkg, dep, v, optional);
+      }
     }
   }
 
@@ -176,11 +196,27 @@ function fromDocument(
     return guess ? { name: guess[0], version: guess[1] } : { name: depName, version };
   };
 
+  // `link:` dependencies of importers: another importer (a workspace) or a folder elsewhere.
+  for (const [dir, deps] of importers) {
+    for (const [dep, value] of deps) {
+      if (!value.startsWith('link:')) continue;
+      const target = posix.normalize(posix.join(dir === '' ? '.' : dir, value.slice('link:'.length)));
+      if (importers.has(target === '.' ? '' : target)) local.add(dep, 'workspace', `workspace:${target}`);
+      else local.add(dep, 'link', value);
+    }
+  }
+  const resolveEdge = (_from: LockedPackage, dep: string, value: string): LockedPackage | undefined => {
+    if (value.startsWith('link:')) return undefined;
+    const ref = resolve(dep, value);
+    return set.get(ref.name, ref.version);
+  };
   return {
     kind: 'pnpm',
     format_version: formatVersion,
     readable: true,
     packages: set.toSortedArray(),
+    local_packages: local.toSortedArray(),
+    ...(generation === 9 ? { edges: edges.resolve(resolveEdge) } : {}),
     entry_count: keys.size,
     importer_dirs: [...importers.keys()].sort(),
     locate: (dir, name) => {

@@ -33,10 +33,36 @@ export interface LockedPackage {
   peer?: boolean;
   /** npm `hasInstallScript: true` or pnpm (v5/v6) `requiresBuild: true`. */
   has_install_script?: boolean;
-  /** A package modified by a patch (yarn `patch:`, pnpm `patchedDependencies`). */
+  /**
+   * A package modified by a patch (yarn `patch:`, pnpm `patchedDependencies`). The patched and the
+   * unpatched copy of one name@version are one package: counted once, with this flag set.
+   */
   patched?: boolean;
+  /** The entry restricts `os`/`cpu`/`libc` (npm, pnpm, bun fields; berry `conditions`): a per-platform build. */
+  platform_specific?: boolean;
   /** Set by the probe: the resolution of a dependency some covered package.json declares. */
   direct?: boolean;
+}
+
+/**
+ * An entry that points into the repository (or the machine) instead of locking a published
+ * package: a workspace, a `link:`/`portal:` symlink, a `file:` folder or tarball. Listed, never
+ * counted as a locked package (nothing was downloaded, no advisory can name it).
+ */
+export type LocalKind = 'workspace' | 'link' | 'portal' | 'file';
+
+export interface LocalPackage {
+  name: string;
+  kind: LocalKind;
+  /** The reference as the lockfile writes it (`workspace:packages/a`, `portal:../x`, `file:./y.tgz`). */
+  locator: string;
+}
+
+/** A dependency edge of the locked graph (formats that record no dev/optional flags give it). */
+export interface DependencyEdge {
+  to: LockedPackage;
+  /** Declared in optionalDependencies (or berry `dependenciesMeta.<name>.optional`). */
+  optional: boolean;
 }
 
 export interface LockedRef {
@@ -50,8 +76,18 @@ export interface ParsedLockfile {
   format_version: string | number | null;
   /** False when the file could not be parsed at all (its issue says why); `packages` is then empty. */
   readable: boolean;
-  /** One entry per distinct package (name, version, patched), sorted by name then version. */
+  /**
+   * One entry per distinct locked package (real name, version), sorted by name then version:
+   * aliases and patches folded in, local entries (workspaces, links, portals, `file:`) left out.
+   */
   packages: LockedPackage[];
+  /** Local entries, sorted by name, kind, locator (see `LocalPackage`). */
+  local_packages: LocalPackage[];
+  /**
+   * The dependency graph between locked packages, for formats whose flags must be derived by
+   * reachability (pnpm 9, yarn classic and berry, bun). Absent for formats that record flags.
+   */
+  edges?: Map<LockedPackage, DependencyEdge[]>;
   /**
    * The format's own count of locked entries (see the slice schema: npm install paths by installed
    * name, pnpm `packages` keys, yarn berry entries, ...). Differs from `packages.length` where the
@@ -74,23 +110,74 @@ export interface ParsedLockfile {
 
 /** A parse that read nothing: used when the file is not even structurally a lockfile. */
 export function emptyLockfile(kind: LockfileKind, issues: ProbeIssue[], formatVersion: string | number | null = null): ParsedLockfile {
-  return { kind, format_version: formatVersion, readable: false, packages: [], entry_count: 0, importer_dirs: [], locate: () => [], issues };
+  return { kind, format_version: formatVersion, readable: false, packages: [], local_packages: [], entry_count: 0, importer_dirs: [], locate: () => [], issues };
 }
 
 export function comparePackages(a: LockedPackage, b: LockedPackage): number {
-  return byCodeUnit(a.name, b.name) || byCodeUnit(a.version, b.version) || Number(a.patched ?? false) - Number(b.patched ?? false);
+  return byCodeUnit(a.name, b.name) || byCodeUnit(a.version, b.version);
+}
+
+/** The kind of local entry a locator names, or undefined for a locked (downloaded) package. */
+export function localKindOf(locator: string | undefined): LocalKind | undefined {
+  if (locator === undefined) return undefined;
+  if (locator.startsWith('workspace:')) return 'workspace';
+  if (locator.startsWith('portal:')) return 'portal';
+  if (locator.startsWith('link:')) return 'link';
+  if (locator.startsWith('file:')) return 'file';
+  return undefined;
+}
+
+/** Collects local entries, each (name, kind, locator) once. */
+export class LocalSet {
+  private readonly byKey = new Map<string, LocalPackage>();
+
+  add(name: string, kind: LocalKind, locator: string): void {
+    const key = `${name}\u0000${kind}\u0000${locator}`;
+    if (!this.byKey.has(key)) this.byKey.set(key, { name, kind, locator });
+  }
+
+  toSortedArray(): LocalPackage[] {
+    return [...this.byKey.values()].sort((a, b) => byCodeUnit(a.name, b.name) || byCodeUnit(a.kind, b.kind) || byCodeUnit(a.locator, b.locator));
+  }
+}
+
+/** Dependency edges collected by name and descriptor while parsing, resolved once every package is known. */
+export class EdgeCollector {
+  private readonly pending: Array<[LockedPackage, string, string, boolean]> = [];
+
+  add(from: LockedPackage, name: string, descriptor: string, optional: boolean): void {
+    this.pending.push([from, name, descriptor, optional]);
+  }
+
+  /** `resolve` maps (from, name, descriptor) to the locked package, or undefined (local or missing). */
+  resolve(resolve: (from: LockedPackage, name: string, descriptor: string) => LockedPackage | undefined): Map<LockedPackage, DependencyEdge[]> {
+    const edges = new Map<LockedPackage, DependencyEdge[]>();
+    for (const [from, name, descriptor, optional] of this.pending) {
+      const to = resolve(from, name, descriptor);
+      if (to === undefined || to === from) continue;
+      const list = edges.get(from);
+      const existing = list?.find((e) => e.to === to);
+      // Required wins over optional when a package names the same dependency twice.
+      if (existing) existing.optional &&= optional;
+      else if (list) list.push({ to, optional });
+      else edges.set(from, [{ to, optional }]);
+    }
+    this.pending.length = 0;
+    return edges;
+  }
 }
 
 /**
- * Collects packages by identity (name, version, patched), merging what several entries of the same
+ * Collects packages by identity (name, version), merging what several entries of the same
  * package say: flags are OR-ed for `has_install_script`, AND-ed for dev/optional/peer (a package
- * is dev-only when every copy is), first resolved/integrity wins, aliases are unioned.
+ * is dev-only when every copy is), `patched` and `platform_specific` are OR-ed, first
+ * resolved/integrity wins, aliases are unioned.
  */
 export class PackageSet {
   private readonly byKey = new Map<string, LockedPackage>();
 
   add(pkg: LockedPackage, installedAs?: string): LockedPackage {
-    const key = `${pkg.name}@${pkg.version}${pkg.patched ? '#patched' : ''}`;
+    const key = `${pkg.name}@${pkg.version}`;
     const existing = this.byKey.get(key);
     if (!existing) {
       if (installedAs !== undefined && installedAs !== pkg.name) pkg.aliases = [installedAs];
@@ -108,7 +195,13 @@ export class PackageSet {
       if (existing[flag] === false) delete existing[flag];
     }
     if (pkg.has_install_script) existing.has_install_script = true;
+    if (pkg.patched) existing.patched = true;
+    if (pkg.platform_specific) existing.platform_specific = true;
     return existing;
+  }
+
+  get(name: string, version: string): LockedPackage | undefined {
+    return this.byKey.get(`${name}@${version}`);
   }
 
   get size(): number {

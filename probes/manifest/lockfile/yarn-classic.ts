@@ -7,7 +7,7 @@
 import { isRecord } from '../../../tools/parse';
 import { sourceOfLocator } from './source';
 import { loadSyml, yamlString } from './syml';
-import { emptyLockfile, issue, PackageSet, splitNameAndRange, type LockedPackage, type LockedRef, type ParsedLockfile } from './types';
+import { EdgeCollector, emptyLockfile, issue, LocalSet, localKindOf, PackageSet, splitNameAndRange, type LockedPackage, type LockedRef, type ParsedLockfile } from './types';
 
 export const YARN_V1_HEADER = /^# yarn lockfile v1\r?$/m;
 
@@ -26,8 +26,13 @@ export function parseYarnClassicLockfile(file: string, text: string): ParsedLock
   const loaded = loadSyml(file, text);
   if (!loaded.ok) return emptyLockfile('yarn-classic', [loaded.issue], 'v1');
   const set = new PackageSet();
+  const local = new LocalSet();
+  const edges = new EdgeCollector();
   const byDescriptor = new Map<string, LockedRef>();
   const byInstalledName = new Map<string, LockedRef[]>();
+  // parseSyml hands out one object per block, under each of its descriptors: edges once per block.
+  const seenBlocks = new Set<object>();
+  const localEntries = new Set<string>();
   let malformed = 0;
   for (const [descriptor, entry] of Object.entries(loaded.value)) {
     if (!isRecord(entry)) {
@@ -39,12 +44,29 @@ export function parseYarnClassicLockfile(file: string, text: string): ParsedLock
     const version = yamlString(entry.version) ?? resolved ?? 'unknown';
     // `file:` and `link:` entries carry no `resolved`; their descriptor says where they come from.
     const locator = resolved ?? (/^[a-z+]+:/.test(range) ? range : undefined);
-    const pkg: LockedPackage = { name: real, version, source: sourceOfLocator(locator) };
-    if (resolved !== undefined) pkg.resolved = resolved;
-    const integrity = yamlString(entry.integrity);
-    if (integrity !== undefined) pkg.integrity = integrity;
-    set.add(pkg, installed);
     const ref = { name: real, version };
+    const localKind = localKindOf(/^[a-z+]+:/.test(range) ? range : undefined) ?? localKindOf(resolved);
+    if (localKind !== undefined) {
+      local.add(real, localKind, /^[a-z+]+:/.test(range) ? range : resolved!);
+    } else {
+      const pkg: LockedPackage = { name: real, version, source: sourceOfLocator(locator) };
+      if (resolved !== undefined) pkg.resolved = resolved;
+      const integrity = yamlString(entry.integrity);
+      if (integrity !== undefined) pkg.integrity = integrity;
+      const kept = set.add(pkg, installed);
+      if (!seenBlocks.has(entry)) {
+        seenBlocks.add(entry);
+        for (const [group, optional] of [['dependencies', false], ['optionalDependencies', true]] as const) {
+          const deps = entry[group];
+          if (!isRecord(deps)) continue;
+          for (const [dep, depRange] of Object.entries(deps)) {
+            const r = yamlString(depRange);
+            if (r !== undefined) edges.add(kept, dep, r, optional);
+          }
+        }
+      }
+    }
+    if (localKind !== undefined) localEntries.add(`${real}@${version}`);
     byDescriptor.set(descriptor, ref);
     const list = byInstalledName.get(installed) ?? [];
     if (!list.some((r) => r.version === version)) list.push(ref);
@@ -55,7 +77,13 @@ export function parseYarnClassicLockfile(file: string, text: string): ParsedLock
     format_version: 'v1',
     readable: true,
     packages: set.toSortedArray(),
-    entry_count: set.size,
+    local_packages: local.toSortedArray(),
+    edges: edges.resolve((_from, dep, r) => {
+      const ref = byDescriptor.get(`${dep}@${r}`);
+      return ref ? set.get(ref.name, ref.version) : undefined;
+    }),
+    // The corpus rule: distinct real name@version over all blocks, local blocks included.
+    entry_count: set.size + localEntries.size,
     importer_dirs: [],
     locate: (_dir, name, specifier) => {
       const exact = byDescriptor.get(`${name}@${specifier}`);
