@@ -78,6 +78,19 @@ for (const backend of BACKENDS) {
       expect((await s.eventJobs()).map((e) => [e.rev, e.job])).toEqual(results.map((r, i) => [`rev${i}`, r.job]));
     });
 
+    it('events enqueued at once (one batch on SQLite, parallel transactions on PostgreSQL) each get an answer and coalesce per repository', async () => {
+      const [s1, s2] = await open();
+      const events = Array.from({ length: 60 }, (_, i) => push(`c${i % 5}`, `rev${i}`, { delivery: `burst-${i % 50}` }));
+      const results = await Promise.all(events.map((e, i) => (i % 2 ? s1 : s2).enqueue(e, 1000 + i, 3)));
+      // The ten repeated delivery ids are refused whichever copy came first; every other event is stored.
+      expect(results.filter((r) => r.event === null)).toHaveLength(10);
+      expect((await s1.counts())).toMatchObject({ events: 50, queued: 5 });
+      const jobs = await s2.listJobs({ state: 'queued' });
+      expect(jobs.map((j) => j.repo).sort()).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']);
+      for (const j of jobs) expect(Number(j.rev.slice(3)) % 5).toBe(Number(j.repo.slice(1)));
+      expect(jobs.reduce((n, j) => n + j.events, 0)).toBe(50);
+    });
+
     it('claims by priority then age, never a second job of a repository that runs, and a new event while one runs makes one more job', async () => {
       const [s] = await open();
       await s.enqueue({ ...push('cronrepo', 'c1'), reason: 'cron' }, 1, 3);
