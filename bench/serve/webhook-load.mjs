@@ -12,7 +12,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -159,6 +159,8 @@ async function oneRun(workers, run) {
       answer_p95_ms: Number(quantile(answers, 0.95).toFixed(2)),
       answer_max_ms: Number(answers[answers.length - 1].toFixed(2)),
       peak_rss_mb: Number(rss.toFixed(1)),
+      // Other work on the machine skews every figure: the 1-minute load average at the end of the run.
+      load_1m: Number(loadavg()[0].toFixed(2)),
       gathers_per_minute: Number(((done.length / Math.max(1, lastFinish - firstStart)) * 60_000).toFixed(1)),
     };
   } finally {
@@ -191,6 +193,7 @@ for (const workers of new Set(results.map((r) => r.workers))) {
     median_peak_rss_mb: median(rs.map((r) => r.peak_rss_mb)),
     median_gathers_per_minute: median(rs.map((r) => r.gathers_per_minute)),
     median_drained_after_s: median(rs.map((r) => r.drained_after_s)),
+    load_1m: rs.map((r) => r.load_1m),
   };
 }
 console.log(JSON.stringify({ summary }, null, 2));
