@@ -7,7 +7,7 @@ const { appendFileSync, existsSync, mkdirSync, writeFileSync } = require('node:f
 const { join } = require('node:path');
 
 function record(line) {
-  if (process.env.FAKE_GATHER_LOG) appendFileSync(process.env.FAKE_GATHER_LOG, `${JSON.stringify({ ...line, pid: process.pid })}\n`);
+  if (process.env.FAKE_GATHER_LOG) appendFileSync(process.env.FAKE_GATHER_LOG, `${JSON.stringify({ ...line, pid: process.pid, t: Date.now() })}\n`);
 }
 
 exports.gatherRepository = async function gatherRepository(req) {

@@ -122,7 +122,7 @@ export async function idle(url: string, timeoutMs = 60_000): Promise<any> {
   }, timeoutMs);
 }
 
-export function gatherLog(file: string): { phase: string; rev: string; path: string; mode?: string; pid: number }[] {
+export function gatherLog(file: string): { phase: string; rev: string; path: string; mode?: string; pid: number; t: number }[] {
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }

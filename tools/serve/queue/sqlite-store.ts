@@ -59,6 +59,7 @@ const JOB_COLUMNS = `j.*, (SELECT COUNT(*) FROM events e WHERE e.job_id = j.id) 
 export class SqliteStore implements ServiceStore {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
+  private readonly pending: { event: TriggerEvent; now: number; maxAttempts: number; resolve: (r: EnqueueResult) => void; reject: (e: Error) => void }[] = [];
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -97,40 +98,67 @@ export class SqliteStore implements ServiceStore {
     return this.db.prepare(`SELECT 1 FROM events WHERE delivery = ?`).get(delivery) !== undefined;
   }
 
+  /**
+   * Group commit: every enqueue that arrives while the event loop is busy (a burst of webhooks)
+   * is written in one transaction, so a burst pays one fsync instead of one per event. Each caller
+   * is still answered only after the transaction that holds its event has committed.
+   */
   async enqueue(event: TriggerEvent, now: number, maxAttempts: number): Promise<EnqueueResult> {
-    return this.db.transaction((): EnqueueResult => {
-      if (event.delivery !== undefined && this.db.prepare(`SELECT 1 FROM events WHERE delivery = ?`).get(event.delivery)) {
-        return { event: null, job: null, coalesced: false };
+    return new Promise<EnqueueResult>((resolve, reject) => {
+      this.pending.push({ event, now, maxAttempts, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flushEnqueues());
+    });
+  }
+
+  private flushEnqueues(): void {
+    const batch = this.pending.splice(0);
+    try {
+      const results = this.db.transaction(() => batch.map((p) => this.enqueueOne(p.event, p.now, p.maxAttempts))).immediate();
+      batch.forEach((p, i) => p.resolve(results[i]));
+    } catch {
+      // One bad event must not fail its neighbours: retry each in a transaction of its own.
+      for (const p of batch) {
+        try {
+          p.resolve(this.db.transaction(() => this.enqueueOne(p.event, p.now, p.maxAttempts)).immediate());
+        } catch (err) {
+          p.reject(err as Error);
+        }
       }
-      const priority = PRIORITY[event.reason];
-      // Coalescing: at most one queued job per repository; a newer event moves it to its rev.
-      const queued = this.db.prepare(`SELECT id, mode, priority, reason FROM jobs WHERE repo = ? AND state = 'queued' ORDER BY id DESC LIMIT 1`).get(event.repo) as
-        | { id: number; mode: FreshnessMode; priority: number; reason: string }
-        | undefined;
-      let jobId: number;
-      let coalesced = false;
-      if (queued) {
-        const mode = MODE_STRENGTH[event.mode] > MODE_STRENGTH[queued.mode] ? event.mode : queued.mode;
-        const reason = priority < queued.priority ? event.reason : queued.reason;
+    }
+  }
+
+  private enqueueOne(event: TriggerEvent, now: number, maxAttempts: number): EnqueueResult {
+    if (event.delivery !== undefined && this.db.prepare(`SELECT 1 FROM events WHERE delivery = ?`).get(event.delivery)) {
+      return { event: null, job: null, coalesced: false };
+    }
+    const priority = PRIORITY[event.reason];
+    // Coalescing: at most one queued job per repository; a newer event moves it to its rev.
+    const queued = this.db.prepare(`SELECT id, mode, priority, reason FROM jobs WHERE repo = ? AND state = 'queued' ORDER BY id DESC LIMIT 1`).get(event.repo) as
+      | { id: number; mode: FreshnessMode; priority: number; reason: string }
+      | undefined;
+    let jobId: number;
+    let coalesced = false;
+    if (queued) {
+      const mode = MODE_STRENGTH[event.mode] > MODE_STRENGTH[queued.mode] ? event.mode : queued.mode;
+      const reason = priority < queued.priority ? event.reason : queued.reason;
+      this.db
+        .prepare(`UPDATE jobs SET rev = ?, mode = ?, priority = MIN(priority, ?), reason = ?, run_after = MIN(run_after, ?) WHERE id = ?`)
+        .run(event.rev, mode, priority, reason, now, queued.id);
+      jobId = queued.id;
+      coalesced = true;
+    } else {
+      jobId = Number(
         this.db
-          .prepare(`UPDATE jobs SET rev = ?, mode = ?, priority = MIN(priority, ?), reason = ?, run_after = MIN(run_after, ?) WHERE id = ?`)
-          .run(event.rev, mode, priority, reason, now, queued.id);
-        jobId = queued.id;
-        coalesced = true;
-      } else {
-        jobId = Number(
-          this.db
-            .prepare(`INSERT INTO jobs (repo, rev, reason, mode, priority, state, max_attempts, run_after, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`)
-            .run(event.repo, event.rev, event.reason, event.mode, priority, maxAttempts, now, now).lastInsertRowid,
-        );
-      }
-      const eventId = Number(
-        this.db
-          .prepare(`INSERT INTO events (repo, rev, reason, mode, delivery, detail, received_at, job_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-          .run(event.repo, event.rev, event.reason, event.mode, event.delivery ?? null, event.detail ?? null, now, jobId).lastInsertRowid,
+          .prepare(`INSERT INTO jobs (repo, rev, reason, mode, priority, state, max_attempts, run_after, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`)
+          .run(event.repo, event.rev, event.reason, event.mode, priority, maxAttempts, now, now).lastInsertRowid,
       );
-      return { event: eventId, job: jobId, coalesced };
-    }).immediate();
+    }
+    const eventId = Number(
+      this.db
+        .prepare(`INSERT INTO events (repo, rev, reason, mode, delivery, detail, received_at, job_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(event.repo, event.rev, event.reason, event.mode, event.delivery ?? null, event.detail ?? null, now, jobId).lastInsertRowid,
+    );
+    return { event: eventId, job: jobId, coalesced };
   }
 
   async claim({ owner, leaseMs, now }: ClaimOptions): Promise<Job | undefined> {
@@ -233,6 +261,7 @@ export class SqliteStore implements ServiceStore {
   }
 
   async close(): Promise<void> {
+    if (this.pending.length > 0) this.flushEnqueues();
     this.db.close();
   }
 }
