@@ -246,7 +246,8 @@ export async function gatherRepositoryDetailed(req: GatherRequest): Promise<Deta
       const record = readRecord(r.layout.record);
       const usable = record !== undefined && record.out === r.out && artifactsPresent(r.out);
       // The fast path: the tree is provably the one last gathered.
-      if (usable && mode !== 'force-refresh' && record.config === config) {
+      // CODEGENIE_NO_FAST_PATH=1 measures (or distrusts) it: every gather then goes through Nx.
+      if (usable && mode !== 'force-refresh' && record.config === config && process.env.CODEGENIE_NO_FAST_PATH !== '1') {
         const same =
           req.rev !== undefined
             ? record.tree !== null && record.tree === r.tree

@@ -38,6 +38,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../atomic-write';
 import { REPOSITORY_LISTING_FILE } from '../artifact-paths';
+import { packageRoot } from '../package-root';
 import { gitEnv } from './listing';
 
 export const REPO_SUBFOLDER = 'repo';
@@ -73,8 +74,21 @@ export function stateLayout(stateDir: string, id: string): StateLayout {
   };
 }
 
-/** The node_modules folder holding codegenie's own nx (and codegenie itself). */
+/**
+ * The node_modules folder holding codegenie's own nx (and codegenie itself): the nearest one above
+ * codegenie's package root that has nx, found without resolving symlinks (an install made of links
+ * must keep pointing at itself); else where node resolves nx from here.
+ */
 export function installNodeModules(): string {
+  let dir = packageRoot();
+  for (;;) {
+    const candidate = join(dir, 'node_modules');
+    if (existsSync(join(candidate, 'nx', 'package.json'))) return candidate;
+    if (basename(dirname(dir)) === 'node_modules' && existsSync(join(dirname(dir), 'nx', 'package.json'))) return dirname(dir);
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return dirname(dirname(require.resolve('nx/package.json')));
 }
