@@ -87,3 +87,19 @@ describe('ids, paths, exit codes', () => {
     expect([exitCodeOf(o('ok'), false), exitCodeOf(o('fresh'), false), exitCodeOf(o('failed'), false), exitCodeOf(o('failed'), true), exitCodeOf(o('stale'), false)]).toEqual([0, 0, 1, 2, 3]);
   });
 });
+
+describe('failure summaries', () => {
+  it('names the probe message and the failed tasks', () => {
+    const out = [
+      '> nx run repo:probe-scan',
+      'codegenie: probe scan timed out after 30000 ms (task repo:probe-scan: nothing cached, previous artifacts left as they were)',
+      ' NX   Running target gather for project repo and 10 tasks it depends on failed',
+      'Failed tasks:',
+      '',
+      '- repo:probe-scan',
+    ].join('\n');
+    const line = failureSummary(out);
+    expect(line).toContain('probe scan timed out');
+    expect(line).toContain('failed tasks: repo:probe-scan');
+  });
+});

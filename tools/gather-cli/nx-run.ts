@@ -107,12 +107,23 @@ export function replayedTasks(output: string): Set<string> {
   return out;
 }
 
-/** The last lines of Nx's output that say why it failed (no stack traces). */
+/**
+ * One line saying why Nx failed (no stack traces): codegenie's own task messages first (a probe
+ * that crashed or timed out says so), then the failed task ids Nx lists, then Nx's last error lines.
+ */
 export function failureSummary(output: string): string {
   const lines = output
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !/^at\s/.test(l) && !/^[-—=─]+$/.test(l));
+  const ours = lines.filter((l) => /^codegenie: .*(crash|timed out|timeout|fail|error|nothing cached)/i.test(l));
+  const failedAt = lines.findIndex((l) => /^Failed tasks:/.test(l));
+  const failed = failedAt >= 0 ? lines.slice(failedAt + 1).filter((l) => /^- \S+$/.test(l)).map((l) => l.slice(2)) : [];
   const interesting = lines.filter((l) => /error|fail|cannot|not found|invalid/i.test(l));
-  return (interesting.length > 0 ? interesting.slice(-3) : lines.slice(-3)).join(' | ').slice(0, 600);
+  const parts = [
+    ...ours.slice(0, 3),
+    ...(failed.length > 0 ? [`failed tasks: ${failed.join(', ')}`] : []),
+    ...(ours.length === 0 && failed.length === 0 ? (interesting.length > 0 ? interesting.slice(-3) : lines.slice(-3)) : []),
+  ];
+  return parts.join(' | ').slice(0, 600);
 }
