@@ -95,7 +95,9 @@ export function installNodeModules(): string {
 
 export const STATE_NX_JSON = {
   $comment: 'Written by codegenie gather: the workspace around a gathered repository. Regenerated on every gather.',
-  plugins: [{ plugin: 'codegenie', options: { repositoryRoot: REPO_SUBFOLDER, packages: false } }],
+  // Any repository may be large: a per-probe deadline of 2 minutes rather than 30 s (scheduling
+  // knobs never enter a task hash, so the artifacts stay those of the in-place path).
+  plugins: [{ plugin: 'codegenie', options: { repositoryRoot: REPO_SUBFOLDER, packages: false, timeoutMs: 120_000 } }],
   pluginsConfig: { '@nx/js': { analyzeLockfile: false } },
   neverConnectToCloud: true,
   useDaemonProcess: false,
