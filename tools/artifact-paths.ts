@@ -8,6 +8,13 @@ export const VIEWS_FILE = 'views.json';
 /** Run statistics: outside `context/` and never a task output, so they are never cached. */
 export const STATS_DIR = '.codegenie/stats';
 
+/**
+ * In a state workspace (`codegenie gather <path>`): the repository's file listing, NUL-separated
+ * paths relative to the repository root, at the workspace root. The file index reads it instead of
+ * Nx's walker, which is kept from seeing the repository's own Nx files.
+ */
+export const REPOSITORY_LISTING_FILE = 'repository-files.list';
+
 export interface ArtifactPaths {
   contextDir: string;
   rawDir: string;

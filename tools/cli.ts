@@ -6,6 +6,7 @@
  * `--version` reads package.json (through package-root, which loads nothing else).
  */
 const SUBCOMMANDS: Record<string, { module: string; summary: string }> = {
+  gather: { module: './gather-cli/cli', summary: 'gather any repository as it is (nothing written into it): <path> [--rev R] [--mode M] [--out DIR]' },
   'cache-server': { module: './cache-server/cli', summary: "serve Nx's self-hosted remote cache API from a directory or S3" },
   serve: { module: './serve/cli', summary: 'the continuous gather service: webhooks, cron, CVE events, a durable queue, a status page' },
   cache: { module: '../probes/scan/cache-cli', summary: "inspect or clear the scanner's per-file result cache (stats | clear)" },

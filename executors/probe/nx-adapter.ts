@@ -4,10 +4,11 @@
  * listings. Nothing else. Both probe executors (`probe`, `probe-wave-2`) come here.
  */
 import { cpus } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { runProbeBatch, resolveJobs, resolveTimeout, type BatchStep, type BatchTask, type BatchTaskResult } from '../../tools/coordinator/run-batch';
-import { artifactPaths } from '../../tools/artifact-paths';
+import { artifactPaths, REPOSITORY_LISTING_FILE } from '../../tools/artifact-paths';
 import { writeFileAtomic } from '../../tools/atomic-write';
 import { canonicalJson } from '../../tools/canonical-json';
 import { buildFileIndex } from '../../tools/file-index';
@@ -26,6 +27,11 @@ export interface ProbeExecutorOptions {
   gather?: boolean;
   /** This task writes the scope's file index (the `file-index` target). */
   fileIndex?: boolean;
+}
+
+/** The state workspace's git listing of the repository (see REPOSITORY_LISTING_FILE). */
+function readRepositoryListing(workspaceRoot: string): string[] {
+  return readFileSync(join(workspaceRoot, REPOSITORY_LISTING_FILE), 'utf8').split('\0').filter(Boolean);
 }
 
 function stepOf(taskId: string, options: ProbeExecutorOptions | undefined, byName: ReadonlyMap<string, RegisteredProbe>): BatchStep {
@@ -63,8 +69,15 @@ export async function runNxProbeTasks(
     if (!nested.has(scopeRoot)) nested.set(scopeRoot, nestedProjectRoots(context.projectGraph, scopeRoot));
     return nested.get(scopeRoot)!;
   };
+  // In a state workspace the repository sits in a subfolder: probes, the file index and the gather
+  // step work relative to it, so every artifact path is relative to the repository root.
+  const base = pluginOptions.repositoryRoot ?? '';
+  const repoRoot = base ? join(context.root, base) : context.root;
+  const inBase = (scopeRoot: string): string => (base ? (scopeRoot ? `${base}/${scopeRoot}` : base) : scopeRoot);
+  const scopeFiles = (scopeRoot: string, globs: readonly string[]): Promise<string[]> =>
+    listScopeFiles(context.root, inBase(scopeRoot), globs, nestedRoots(inBase(scopeRoot)));
   return runProbeBatch(tasks, {
-    workspaceRoot: context.root,
+    workspaceRoot: repoRoot,
     jobs: resolveJobs(pluginOptions.jobs, process.env, cpus().length),
     timeoutMs: resolveTimeout(pluginOptions.timeoutMs, process.env),
     maxFileBytes: pluginOptions.maxFileBytes,
@@ -73,7 +86,7 @@ export async function runNxProbeTasks(
     cacheDir: join(context.root, '.nx', 'cache', 'codegenie'),
     runId: currentRunId(),
     gather: (scopeRoot) => {
-      const { views } = gather({ workspaceRoot: context.root, scopeRoot, probes, codegenieVersion: codegenieVersion() });
+      const { views } = gather({ workspaceRoot: repoRoot, scopeRoot, probes, codegenieVersion: codegenieVersion() });
       const paths = artifactPaths(scopeRoot);
       return (
         `codegenie gather: wrote ${paths.contextFile} and ${paths.viewsFile} ` +
@@ -81,10 +94,11 @@ export async function runNxProbeTasks(
       );
     },
     fileIndex: async (scopeRoot) => {
-      const index = buildFileIndex(await listScopeFiles(context.root, scopeRoot, ['**/*'], nestedRoots(scopeRoot)));
-      writeFileAtomic(join(context.root, artifactPaths(scopeRoot).raw('file-index')), canonicalJson(index));
+      const listed = base && scopeRoot === '' ? readRepositoryListing(context.root) : await scopeFiles(scopeRoot, ['**/*']);
+      const index = buildFileIndex(listed);
+      writeFileAtomic(join(repoRoot, artifactPaths(scopeRoot).raw('file-index')), canonicalJson(index));
       return `codegenie file-index: ${index.files.length} files (${index.excludedCount} noise files excluded)\n`;
     },
-    listFiles: async (probe, scopeRoot) => listScopeFiles(context.root, scopeRoot, probe.inputs, nestedRoots(scopeRoot)),
+    listFiles: async (probe, scopeRoot) => scopeFiles(scopeRoot, probe.inputs),
   });
 }

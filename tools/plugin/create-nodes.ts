@@ -14,7 +14,7 @@ import { codegenieVersion } from '../package-root';
 import { loadProbes } from '../registry';
 import { workspaceGlobsFrom, workspacePackageMatcher } from '../workspaces';
 import { normalizeOptions, type CodegenieOptions, type NormalizedOptions } from './options';
-import { REPO_SCOPE, fingerprintNodes, packageScope, scopeTargets } from './targets';
+import { fingerprintNodes, packageScope, repoScope, scopeTargets } from './targets';
 
 const PROJECT_FILES = '{nx.json,**/package.json,**/project.json}';
 
@@ -50,7 +50,7 @@ function nodesFor(
           name: options.projectName,
           root: '.codegenie',
           tags: ['codegenie'],
-          targets: scopeTargets(REPO_SCOPE, probes, options, noiseDirs, version),
+          targets: scopeTargets(repoScope(options.repositoryRoot), probes, options, noiseDirs, version),
           metadata: { description: 'codegenie: the repository-level context gather' },
         },
       },
@@ -58,7 +58,8 @@ function nodesFor(
     };
   }
   const root = dirname(file);
-  if (!options.packages || root === '.') return {};
+  // A state workspace gathers the repository scope only: its manifests are not Nx projects there.
+  if (!options.packages || options.repositoryRoot || root === '.') return {};
   const isProject = file.endsWith('/project.json') || isWorkspacePackage(file);
   if (!isProject || root.split('/').some((part) => part === 'node_modules' || part === '.codegenie')) return {};
   return { projects: { [root]: { root, targets: scopeTargets(packageScope(root), probes, options, noiseDirs, version) } } };

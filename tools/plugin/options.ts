@@ -22,6 +22,12 @@ export interface CodegenieOptions {
   maxFileBytes?: number;
   /** Opt-in Terraform parsing in the deployment probe. */
   terraform?: boolean;
+  /**
+   * The repository's folder inside the Nx workspace (default: the workspace root). Set only by
+   * `codegenie gather <path>`, whose state workspace holds the repository under `repo/`; every
+   * path in the artifacts stays relative to this folder.
+   */
+  repositoryRoot?: string;
   /** Options handed to the scan probe. */
   scan?: Record<string, unknown>;
 }

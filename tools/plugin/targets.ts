@@ -19,7 +19,7 @@ import type { TargetConfiguration } from '@nx/devkit';
 import { createHash } from 'node:crypto';
 import { noiseExclusionGlobs } from '../file-index';
 import type { RegisteredProbe } from '../registry';
-import { CONTEXT_DIR, CONTEXT_FILE, RAW_DIR, VIEWS_FILE } from '../artifact-paths';
+import { CONTEXT_DIR, CONTEXT_FILE, RAW_DIR, REPOSITORY_LISTING_FILE, VIEWS_FILE } from '../artifact-paths';
 import type { NormalizedOptions } from './options';
 import { probeOptions } from './options';
 
@@ -31,9 +31,24 @@ export interface Scope {
   root: string;
   /** Nx token the scope's paths are anchored at. */
   token: '{workspaceRoot}' | '{projectRoot}';
+  /**
+   * The repository's folder inside the Nx workspace (`''` in place). `codegenie gather <path>`
+   * runs Nx in a state workspace of its own that holds the repository's files under `repo/`:
+   * every input and output is anchored there, and every path a probe sees stays relative to it.
+   */
+  base?: string;
 }
 
 export const REPO_SCOPE: Scope = { root: '', token: '{workspaceRoot}' };
+
+/** The repository scope, with the repository rooted at `repositoryRoot` inside the workspace. */
+export function repoScope(repositoryRoot: string | undefined): Scope {
+  return repositoryRoot ? { ...REPO_SCOPE, base: repositoryRoot } : REPO_SCOPE;
+}
+
+function anchor(scope: Scope): string {
+  return scope.base ? `${scope.token}/${scope.base}` : scope.token;
+}
 
 export function packageScope(root: string): Scope {
   return { root, token: '{projectRoot}' };
@@ -41,12 +56,12 @@ export function packageScope(root: string): Scope {
 
 /** `package.json` → `{workspaceRoot}/package.json`; `!**\/x/**` → `!{workspaceRoot}/**\/x/**`. */
 export function anchorGlob(scope: Scope, glob: string): string {
-  return glob.startsWith('!') ? `!${scope.token}/${glob.slice(1)}` : `${scope.token}/${glob}`;
+  return glob.startsWith('!') ? `!${anchor(scope)}/${glob.slice(1)}` : `${anchor(scope)}/${glob}`;
 }
 
 /** The scope's artifact folder as Nx sees it (outputs are anchored the same way as inputs). */
 function outputPath(scope: Scope, file: string): string {
-  return `${scope.token}/${CONTEXT_DIR}/${file}`;
+  return `${anchor(scope)}/${CONTEXT_DIR}/${file}`;
 }
 
 function shortHash(value: unknown): string {
@@ -119,6 +134,9 @@ export function fileIndexTarget(scope: Scope, noiseDirs: readonly string[], vers
     inputs: [
       anchorGlob(scope, '**/*'),
       ...noiseExclusionGlobs(noiseDirs).map((glob) => anchorGlob(scope, glob)),
+      // In a state workspace the listing comes from git, not from Nx's walker (which must not see
+      // the repository's project.json / nx.json files): its bytes are the index's real input.
+      ...(scope.base ? [`{workspaceRoot}/${REPOSITORY_LISTING_FILE}`] : []),
       versionInput('file-index', { codegenie: version, target: 'file-index' }).input,
     ],
     outputs: [outputPath(scope, `${RAW_DIR}/file-index.json`)],
