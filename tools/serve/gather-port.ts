@@ -1,45 +1,21 @@
 /**
- * The one place the service meets `codegenie gather` (issue 11). The types restate the contract
- * in /work/briefs/gather-json-contract.md; `loadGatherFunction` picks, in order:
+ * The one place the service meets `codegenie gather` (issue 11). The contract's types come from
+ * tools/gather-cli/contract.ts; `loadGatherFunction` picks, in order:
  *   1. a module named by `--gather-module` / CODEGENIE_GATHER_MODULE (tests inject a real function
  *      with controllable duration and failure this way; deployments can point at a wrapper);
  *   2. the in-process `gatherRepository` from ../gather-cli/gather-repository, when built;
  *   3. the CLI: `node <package>/dist/tools/cli.js gather <path> --rev R --mode M --state-dir D --json`
  *      in its own process group, so a timeout or shutdown kills the whole Nx process tree.
- * After the merge of issue 11, wiring is the static import in `inProcessGather` (one line).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export type FreshnessMode = 'fresh-on-trigger' | 'cached-only' | 'force-refresh';
-export const FRESHNESS_MODES: readonly FreshnessMode[] = ['fresh-on-trigger', 'cached-only', 'force-refresh'];
+import type { GatherFunction, GatherOutcome } from '../gather-cli/contract';
 
-export interface GatherRequest {
-  path: string;
-  rev?: string;
-  mode?: FreshnessMode;
-  stateDir?: string;
-  outDir?: string;
-  remoteCache?: { url: string; token?: string };
-  timeoutMs?: number;
-  signal?: AbortSignal;
-}
-
-export interface GatherOutcome {
-  repository: string;
-  rev: string | null;
-  status: 'ok' | 'failed' | 'stale' | 'fresh';
-  fast_path: boolean;
-  seconds: number;
-  out: string;
-  probes: { replayed: string[]; recomputed: string[] };
-  stale_probes?: string[];
-  errors: string[];
-  remote_cache?: 'used' | 'unreachable' | 'off';
-}
-
-export type GatherFunction = (req: GatherRequest) => Promise<GatherOutcome>;
+// The contract's types live in one place; the service's modules keep importing them from here.
+export { FRESHNESS_MODES } from '../gather-cli/contract';
+export type { FreshnessMode, GatherFunction, GatherOutcome, GatherRequest } from '../gather-cli/contract';
 
 export interface LoadedGather {
   gather: GatherFunction;
